@@ -1,0 +1,13 @@
+//! The Hermit ABI: the `sys_*` functions Rust std calls on `os = "hermit"`, implemented here.
+//!
+//! Calls return a negative errno on failure, as std expects. Signatures follow the `hermit-abi`
+//! 0.5 crate that std is built with.
+mod entropy;
+mod files;
+mod memory;
+mod process;
+mod time;
+
+pub use std::os::hermit::hermit_abi as hermit;
+
+pub use time::{monotonic_micros, realtime_offset_micros, set_realtime_micros, sleep_until};

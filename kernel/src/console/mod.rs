@@ -1,0 +1,222 @@
+//! The console: serial output, the interrupt-fed input ring, Ctrl-C, and the line editor.
+//!
+//! Keystrokes travel one way: UART receive interrupt → [`receive_byte`] → ring → the Python
+//! context's [`read_line`] → line editor. Ctrl-C never enters the ring: the interrupt marks it
+//! and asks the interpreter to raise `KeyboardInterrupt` at its next safe point.
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Mutex,
+};
+
+use lineedit::{Editor, Event};
+
+use crate::{
+    arch::arm::cpu,
+    bsp::rpi1::UART,
+    drivers::interface::SerialPort,
+    sync::IrqLock,
+};
+
+/// Ctrl-C.
+const INTERRUPT_BYTE: u8 = 0x03;
+/// Receive ring capacity (a power of two).
+const RING_SIZE: usize = 4096;
+
+struct Ring {
+    bytes: [u8; RING_SIZE],
+    read: usize,
+    write: usize,
+    dropped: usize,
+}
+
+impl Ring {
+    fn push(&mut self, byte: u8) {
+        if self.write - self.read == RING_SIZE {
+            self.dropped += 1;
+            return;
+        }
+        self.bytes[self.write % RING_SIZE] = byte;
+        self.write += 1;
+    }
+
+    fn pop(&mut self) -> Option<u8> {
+        (self.read != self.write).then(|| {
+            let byte = self.bytes[self.read % RING_SIZE];
+            self.read += 1;
+            byte
+        })
+    }
+}
+
+static RECEIVED: IrqLock<Ring> = IrqLock::new(Ring {
+    bytes: [0; RING_SIZE],
+    read: 0,
+    write: 0,
+    dropped: 0,
+});
+
+/// Set by the receive interrupt on Ctrl-C; taken by whoever handles it first.
+static INTERRUPT_PENDING: AtomicBool = AtomicBool::new(false);
+
+/// Hook called (in IRQ context) when Ctrl-C arrives, to interrupt running Python code.
+static INTERRUPT_HOOK: IrqLock<Option<fn()>> = IrqLock::new(None);
+
+/// Takes one received byte (IRQ context).
+pub fn receive_byte(byte: u8) {
+    if byte == INTERRUPT_BYTE {
+        INTERRUPT_PENDING.store(true, Ordering::Release);
+        if let Some(hook) = INTERRUPT_HOOK.lock(|hook| *hook) {
+            hook();
+        }
+    } else {
+        RECEIVED.lock(|ring| ring.push(byte));
+    }
+}
+
+/// Installs the function the receive interrupt calls on Ctrl-C.
+pub fn set_interrupt_hook(hook: fn()) {
+    INTERRUPT_HOOK.lock(|slot| *slot = Some(hook));
+}
+
+/// Takes a pending Ctrl-C, if any.
+pub fn take_interrupt() -> bool {
+    INTERRUPT_PENDING.swap(false, Ordering::AcqRel)
+}
+
+/// What the console input produced.
+pub enum Input {
+    /// A received byte.
+    Byte(u8),
+    /// Ctrl-C.
+    Interrupt,
+}
+
+/// Waits for the next input byte or Ctrl-C, sleeping in between.
+pub fn read_input() -> Input {
+    loop {
+        // Check with IRQs masked, then wait: an interrupt arriving between the check and the
+        // WFI still wakes the core (WFI wakes on a pending IRQ even while masked).
+        let saved = cpu::irq_save_and_disable();
+        if take_interrupt() {
+            cpu::irq_restore(saved);
+            return Input::Interrupt;
+        }
+        if let Some(byte) = RECEIVED.lock(Ring::pop) {
+            cpu::irq_restore(saved);
+            return Input::Byte(byte);
+        }
+        cpu::wait_for_interrupt();
+        cpu::irq_restore(saved);
+    }
+}
+
+/// Writes text to the console, turning `\n` into `\r\n`.
+pub fn write(bytes: &[u8]) {
+    for &byte in bytes {
+        if byte == b'\n' {
+            UART.write_byte(b'\r');
+        }
+        UART.write_byte(byte);
+    }
+    remember_tail(bytes);
+}
+
+/// Writes raw bytes (terminal control output from the line editor) as they are.
+fn write_raw(bytes: &[u8]) {
+    for &byte in bytes {
+        UART.write_byte(byte);
+    }
+}
+
+/// The text after the last newline written: the prompt `input()` printed before reading.
+static LINE_TAIL: Mutex<String> = Mutex::new(String::new());
+
+fn remember_tail(bytes: &[u8]) {
+    let Ok(mut tail) = LINE_TAIL.lock() else {
+        return;
+    };
+    match bytes.iter().rposition(|&b| b == b'\n') {
+        Some(position) => {
+            tail.clear();
+            tail.push_str(&String::from_utf8_lossy(&bytes[position + 1..]));
+        }
+        None => tail.push_str(&String::from_utf8_lossy(bytes)),
+    }
+    if tail.len() > 256 {
+        tail.clear();
+    }
+}
+
+/// How [`read_line`] ended.
+pub enum LineResult {
+    /// A line (without its newline).
+    Line(String),
+    /// Ctrl-C.
+    Interrupt,
+    /// Ctrl-D on an empty line.
+    EndOfFile,
+}
+
+/// History entries kept by the line editor.
+const HISTORY_ENTRIES: usize = 100;
+
+static EDITOR: Mutex<Option<Editor>> = Mutex::new(None);
+
+/// Reads one line with editing and history. `prompt` is printed first; `None` means "the text
+/// already on the current line" (what `input("...")` printed), which redraws keep.
+pub fn read_line(prompt: Option<&str>) -> LineResult {
+    let mut guard = EDITOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let editor = guard.get_or_insert_with(|| Editor::new(HISTORY_ENTRIES));
+    let mut output = Vec::new();
+    match prompt {
+        Some(prompt) => {
+            editor.start(prompt, &mut output);
+            write(&output);
+        }
+        None => {
+            // The prompt is on screen already: the editor only needs it for redraws.
+            let tail = LINE_TAIL.lock().map(|tail| tail.clone()).unwrap_or_default();
+            editor.start(&tail, &mut Vec::new());
+        }
+    }
+    loop {
+        let byte = match read_input() {
+            Input::Byte(byte) => byte,
+            Input::Interrupt => INTERRUPT_BYTE,
+        };
+        output.clear();
+        let event = editor.feed(byte, &mut output);
+        write_raw(&output);
+        match event {
+            Event::Pending => {}
+            Event::Line(line) => {
+                remember_tail(b"\n");
+                return LineResult::Line(line);
+            }
+            Event::Interrupt => {
+                take_interrupt();
+                remember_tail(b"\n");
+                return LineResult::Interrupt;
+            }
+            Event::EndOfFile => {
+                remember_tail(b"\n");
+                return LineResult::EndOfFile;
+            }
+        }
+    }
+}
+
+/// Console output that needs no lock and no allocation: for fault reports and panics.
+pub struct PanicWriter;
+
+impl core::fmt::Write for PanicWriter {
+    fn write_str(&mut self, text: &str) -> core::fmt::Result {
+        write_raw(text.as_bytes());
+        Ok(())
+    }
+}
+
+/// True if a Ctrl-C is waiting to be handled (without taking it).
+pub fn interrupt_pending() -> bool {
+    INTERRUPT_PENDING.load(Ordering::Acquire)
+}

@@ -1,0 +1,19 @@
+//! PiPyOS kernel: boots a Raspberry Pi 1 / Zero and runs a Python REPL (RustPython) on the serial port.
+//!
+//! Start order: `arch::arm::boot` (assembly: stacks, BSS, VFP) → [`bsp::rpi1::kernel_init`]
+//! (TLS, drivers, memory map, heap, MMU, interrupts) → Rust std's own runtime entry on the Python
+//! stack → [`main`] → [`python::run_forever`].
+
+mod abi;
+mod arch;
+mod bsp;
+mod console;
+mod drivers;
+mod mem;
+mod python;
+mod sync;
+mod vfs;
+
+fn main() {
+    python::run_forever()
+}

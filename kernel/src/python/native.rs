@@ -1,0 +1,319 @@
+//! Native modules the kernel adds: `_pipyos` (board, memory, console streams, clocks) and the
+//! real clock functions of `time`, plus the start-up glue that installs them.
+use rustpython_vm::{
+    builtins::PyModuleDef, compiler::Mode, scope::Scope, AsObject, Context, PyObjectRef,
+    PyPayload, VirtualMachine,
+};
+
+use crate::vfs;
+
+/// Definitions of the native modules to register with the interpreter.
+pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
+    vec![_pipyos::module_def(context)]
+}
+
+/// Installs our console streams as `sys.stdin/stdout/stderr`, replaces the clock functions of
+/// `time` with ones backed by the system timer, and sets `sys.platform`.
+pub fn install(vm: &VirtualMachine) {
+    let result = (|| -> rustpython_vm::PyResult<()> {
+        let module = vm.import("_pipyos", 0)?;
+        for (name, fd) in [("stdin", 0), ("stdout", 1), ("stderr", 2)] {
+            let stream: PyObjectRef = _pipyos::ConsoleStream { fd }.into_ref(&vm.ctx).into();
+            vm.sys_module.set_attr(name, stream.clone(), vm)?;
+            vm.sys_module.set_attr(&*format!("__{name}__"), stream, vm)?;
+        }
+        vm.sys_module.set_attr("platform", vm.ctx.new_str("pipyos"), vm)?;
+        let time = vm.import("time", 0)?;
+        for name in [
+            "time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
+            "sleep", "sleep_ms", "sleep_us", "ticks_ms", "ticks_us", "ticks_cpu", "ticks_add",
+            "ticks_diff",
+        ] {
+            time.set_attr(name, module.get_attr(&*format!("_time_{name}"), vm)?, vm)?;
+        }
+        Ok(())
+    })();
+    if let Err(exception) = result {
+        crate::console::write(b"PiPyOS: could not install the native modules:\n");
+        vm.print_exception(exception);
+    }
+}
+
+/// Runs `/app/main.py` if it exists; an exception prints its traceback and the REPL follows.
+pub fn run_main_script(vm: &VirtualMachine, scope: &Scope) {
+    const MAIN: &str = "/app/main.py";
+    let Ok(vfs::Node::StaticFile { data, .. }) = vfs::open(MAIN) else {
+        return;
+    };
+    let source = String::from_utf8_lossy(data);
+    let result = vm
+        .compile(&source, Mode::Exec, MAIN)
+        .map_err(|error| error.into_pyexception(vm, Some(&source)))
+        .and_then(|code| {
+            scope.globals.set_item("__file__", vm.ctx.new_str(MAIN).into(), vm)?;
+            vm.run_code_obj(code, scope.clone())
+        });
+    super::repl::flush_streams(vm);
+    if let Err(exception) = result {
+        if !exception.fast_isinstance(vm.ctx.exceptions.system_exit) {
+            vm.print_exception(exception);
+        }
+    }
+    let _ = scope.globals.del_item("__file__", vm);
+}
+
+#[rustpython_vm::pymodule]
+pub(crate) mod _pipyos {
+    use core::sync::atomic::Ordering;
+
+    use rustpython_vm::{
+        builtins::{PyStrRef, PyTypeRef},
+        function::{ArgIntoFloat, OptionalArg},
+        PyObjectRef, PyPayload, PyResult, VirtualMachine,
+    };
+
+    use crate::{abi, bsp::rpi1, console, mem::heap};
+
+    /// A console stream: `sys.stdin` (fd 0), `sys.stdout` (1), `sys.stderr` (2).
+    #[pyattr]
+    #[pyclass(name = "ConsoleStream", module = "_pipyos")]
+    #[derive(Debug, PyPayload)]
+    pub struct ConsoleStream {
+        pub fd: i32,
+    }
+
+    #[pyclass]
+    impl ConsoleStream {
+        #[pymethod]
+        fn write(&self, text: PyStrRef, vm: &VirtualMachine) -> PyResult<usize> {
+            if self.fd == 0 {
+                return Err(vm.new_os_error("not writable"));
+            }
+            console::write(text.as_bytes());
+            Ok(text.char_len())
+        }
+
+        #[pymethod]
+        fn readline(&self, size: OptionalArg<isize>, vm: &VirtualMachine) -> PyResult<String> {
+            if self.fd != 0 {
+                return Err(vm.new_os_error("not readable"));
+            }
+            if size.unwrap_or(-1) == 0 {
+                return Ok(String::new());
+            }
+            match console::read_line(None) {
+                console::LineResult::Line(mut line) => {
+                    line.push('\n');
+                    Ok(line)
+                }
+                console::LineResult::EndOfFile => Ok(String::new()),
+                console::LineResult::Interrupt => {
+                    Err(vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned()))
+                }
+            }
+        }
+
+        #[pymethod]
+        fn flush(&self) {}
+
+        #[pymethod]
+        fn isatty(&self) -> bool {
+            true
+        }
+
+        #[pymethod]
+        fn fileno(&self) -> i32 {
+            self.fd
+        }
+
+        #[pymethod]
+        fn readable(&self) -> bool {
+            self.fd == 0
+        }
+
+        #[pymethod]
+        fn writable(&self) -> bool {
+            self.fd != 0
+        }
+
+        #[pygetset]
+        fn encoding(&self) -> &'static str {
+            "utf-8"
+        }
+
+        #[pygetset]
+        fn errors(&self) -> &'static str {
+            "strict"
+        }
+
+        #[pygetset]
+        fn closed(&self) -> bool {
+            false
+        }
+
+        #[pygetset]
+        fn name(&self) -> &'static str {
+            ["<stdin>", "<stdout>", "<stderr>"][self.fd.clamp(0, 2) as usize]
+        }
+
+        #[pygetset]
+        fn mode(&self) -> &'static str {
+            if self.fd == 0 { "r" } else { "w" }
+        }
+    }
+
+    /// Board facts: `(model, revision, serial, arm_memory, gpu_memory, arm_clock_hz)`.
+    #[pyfunction]
+    fn board_info(vm: &VirtualMachine) -> PyObjectRef {
+        let board = rpi1::board();
+        vm.new_tuple((
+            board.model(),
+            board.revision,
+            board.serial,
+            board.arm_memory,
+            board.gpu_memory,
+            board.arm_clock_hz,
+        ))
+        .into()
+    }
+
+    /// Heap figures: `(used, free, peak_used)` in bytes.
+    #[pyfunction]
+    fn mem_info(vm: &VirtualMachine) -> PyObjectRef {
+        let statistics = heap::statistics();
+        vm.new_tuple((statistics.used, statistics.free, statistics.peak_used))
+            .into()
+    }
+
+    /// Free heap bytes.
+    #[pyfunction]
+    fn mem_free() -> usize {
+        heap::statistics().free
+    }
+
+    /// Reboots the board (the watchdog resets it).
+    #[pyfunction]
+    fn reboot() {
+        rpi1::reboot("requested by Python");
+    }
+
+    /// Chooses what a Rust panic does: reboot (True) or halt (False, the default).
+    #[pyfunction]
+    fn set_reboot_on_panic(enabled: bool) {
+        rpi1::REBOOT_ON_PANIC.store(enabled, Ordering::Relaxed);
+    }
+
+    /// Sets the real-time clock to `seconds` since the Unix epoch.
+    #[pyfunction]
+    fn set_time(seconds: ArgIntoFloat, vm: &VirtualMachine) -> PyResult<()> {
+        let seconds = seconds.into_float();
+        if !seconds.is_finite() || seconds < 0.0 {
+            return Err(vm.new_value_error("time must be a non-negative finite number of seconds"));
+        }
+        abi::set_realtime_micros((seconds * 1e6) as u64);
+        Ok(())
+    }
+
+    fn now_micros() -> u64 {
+        abi::monotonic_micros()
+    }
+
+    fn unix_micros() -> u64 {
+        now_micros().wrapping_add(abi::realtime_offset_micros())
+    }
+
+    #[pyfunction]
+    fn _time_time() -> f64 {
+        unix_micros() as f64 / 1e6
+    }
+
+    #[pyfunction]
+    fn _time_time_ns() -> u64 {
+        unix_micros() * 1000
+    }
+
+    #[pyfunction]
+    fn _time_monotonic() -> f64 {
+        now_micros() as f64 / 1e6
+    }
+
+    #[pyfunction]
+    fn _time_monotonic_ns() -> u64 {
+        now_micros() * 1000
+    }
+
+    #[pyfunction]
+    fn _time_perf_counter() -> f64 {
+        now_micros() as f64 / 1e6
+    }
+
+    #[pyfunction]
+    fn _time_perf_counter_ns() -> u64 {
+        now_micros() * 1000
+    }
+
+    /// Sleeps, waking early with KeyboardInterrupt on Ctrl-C.
+    fn sleep_micros(micros: u64, vm: &VirtualMachine) -> PyResult<()> {
+        let deadline = now_micros().saturating_add(micros);
+        if abi::sleep_until(deadline, console::interrupt_pending) {
+            Ok(())
+        } else {
+            console::take_interrupt();
+            Err(vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned()))
+        }
+    }
+
+    #[pyfunction]
+    fn _time_sleep(seconds: ArgIntoFloat, vm: &VirtualMachine) -> PyResult<()> {
+        let seconds = seconds.into_float();
+        if seconds.is_nan() {
+            return Err(vm.new_value_error("Invalid value NaN (not a number)"));
+        }
+        if seconds < 0.0 {
+            return Err(vm.new_value_error("sleep length must be non-negative"));
+        }
+        sleep_micros((seconds * 1e6).min(u64::MAX as f64) as u64, vm)
+    }
+
+    #[pyfunction]
+    fn _time_sleep_ms(milliseconds: i64, vm: &VirtualMachine) -> PyResult<()> {
+        sleep_micros(milliseconds.max(0) as u64 * 1000, vm)
+    }
+
+    #[pyfunction]
+    fn _time_sleep_us(microseconds: i64, vm: &VirtualMachine) -> PyResult<()> {
+        sleep_micros(microseconds.max(0) as u64, vm)
+    }
+
+    /// MicroPython's ticks wrap at 2**30 (they stay small ints).
+    const TICKS_PERIOD: u64 = 1 << 30;
+
+    #[pyfunction]
+    fn _time_ticks_ms() -> u64 {
+        (now_micros() / 1000) % TICKS_PERIOD
+    }
+
+    #[pyfunction]
+    fn _time_ticks_us() -> u64 {
+        now_micros() % TICKS_PERIOD
+    }
+
+    #[pyfunction]
+    fn _time_ticks_cpu() -> u64 {
+        now_micros() % TICKS_PERIOD
+    }
+
+    #[pyfunction]
+    fn _time_ticks_add(ticks: i64, delta: i64) -> i64 {
+        (ticks + delta).rem_euclid(TICKS_PERIOD as i64)
+    }
+
+    #[pyfunction]
+    fn _time_ticks_diff(end: i64, start: i64) -> i64 {
+        let period = TICKS_PERIOD as i64;
+        (end - start + period / 2).rem_euclid(period) - period / 2
+    }
+
+    #[allow(dead_code)]
+    fn _type_check(_: PyTypeRef) {}
+}

@@ -1,0 +1,77 @@
+//! Single-core synchronisation: state shared with interrupt handlers is touched with IRQs masked.
+use core::cell::UnsafeCell;
+
+use crate::arch::arm::cpu;
+
+/// Data shared between the Python context and interrupt handlers on the one core.
+///
+/// Every access runs inside [`IrqLock::lock`], which masks IRQs for its duration, so an
+/// interrupt handler can never observe (or create) a half-finished update.
+pub struct IrqLock<T> {
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: there is one core; `lock` masks IRQs (the only other context that can run) while the
+// value is borrowed, so no two borrows can ever overlap.
+unsafe impl<T: Send> Sync for IrqLock<T> {}
+
+impl<T> IrqLock<T> {
+    /// Wraps `value`.
+    pub const fn new(value: T) -> Self {
+        Self {
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Runs `f` on the value with IRQs masked; restores the previous IRQ mask afterwards.
+    ///
+    /// Must not be re-entered from inside `f` for the same lock (it would alias the borrow).
+    pub fn lock<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let saved = cpu::irq_save_and_disable();
+        // SAFETY: IRQs are masked and there is one core, so nothing else runs until we restore
+        // them; callers do not re-enter the same lock from `f` (documented above).
+        let result = f(unsafe { &mut *self.value.get() });
+        cpu::irq_restore(saved);
+        result
+    }
+}
+
+/// A value written once at boot (before any reader runs) and read-only afterwards.
+pub struct SetOnce<T> {
+    value: UnsafeCell<Option<T>>,
+    is_set: core::sync::atomic::AtomicBool,
+}
+
+// SAFETY: the value is written once, before `is_set` is released; readers acquire `is_set` first
+// and only ever take shared references after that, so there is no data race.
+unsafe impl<T: Send + Sync> Sync for SetOnce<T> {}
+
+impl<T> SetOnce<T> {
+    /// An empty slot.
+    pub const fn new() -> Self {
+        Self {
+            value: UnsafeCell::new(None),
+            is_set: core::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Stores the value; panics if it was already set.
+    pub fn set(&self, value: T) {
+        use core::sync::atomic::Ordering;
+        assert!(!self.is_set.load(Ordering::Acquire), "SetOnce set twice");
+        // SAFETY: not yet published, so no reader holds a reference; boot code runs alone.
+        unsafe { *self.value.get() = Some(value) };
+        self.is_set.store(true, Ordering::Release);
+    }
+
+    /// The value, if set.
+    pub fn get(&self) -> Option<&T> {
+        use core::sync::atomic::Ordering;
+        if self.is_set.load(Ordering::Acquire) {
+            // SAFETY: published and never written again.
+            unsafe { (*self.value.get()).as_ref() }
+        } else {
+            None
+        }
+    }
+}
