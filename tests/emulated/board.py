@@ -1,0 +1,113 @@
+"""A PiPyOS board in QEMU (raspi0), driven over its serial console like a person at a terminal."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+
+INITFS_ADDRESS = "0x2000000"
+
+
+class BoardError(AssertionError):
+    """An expectation failed; carries the serial log."""
+
+
+def extract(mkimage, image, name, out):
+    """Takes one file out of the image's FAT boot partition with the composer's own reader."""
+    result = subprocess.run([mkimage, "extract", image, name, out], capture_output=True, text=True)
+    if result.returncode != 0:
+        return False
+    return True
+
+
+class Board:
+    """Boots an SD image in QEMU; `expect` waits for text on the serial console."""
+
+    def __init__(self, image, mkimage, qemu="qemu-system-arm", initfs=None, use_initfs=True,
+                 extra_args=()):
+        self.workdir = tempfile.mkdtemp(prefix="pipyos-board-")
+        self.kernel = os.path.join(self.workdir, "kernel.img")
+        if not extract(mkimage, image, "kernel.img", self.kernel):
+            raise BoardError(f"cannot extract kernel.img from {image}")
+        arguments = [qemu, "-M", "raspi0", "-bios", self.kernel]
+        if initfs is None and use_initfs:
+            initfs = os.path.join(self.workdir, "initfs.cpio")
+            if not extract(mkimage, image, "initfs.cpio", initfs):
+                initfs = None
+        if initfs is not None:
+            arguments += ["-device", f"loader,file={initfs},addr={INITFS_ADDRESS},force-raw=on"]
+        arguments += ["-drive", f"if=sd,format=raw,snapshot=on,file={image}",
+                      "-display", "none", "-monitor", "none", "-serial", "stdio"]
+        arguments += list(extra_args)
+        self.arguments = arguments
+        self.process = subprocess.Popen(arguments, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT)
+        self.log = bytearray()
+        self.cursor = 0
+        self.lock = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            chunk = self.process.stdout.read1(4096)
+            if not chunk:
+                break
+            with self.lock:
+                self.log.extend(chunk)
+                self.lock.notify_all()
+        with self.lock:
+            self.lock.notify_all()
+
+    def text(self):
+        """The whole serial log so far, decoded."""
+        with self.lock:
+            return self.log.decode("utf-8", "replace")
+
+    def expect(self, pattern, timeout=60):
+        """Waits until `pattern` (a regex over the text after the cursor) appears; moves the
+        cursor past it and returns the match."""
+        regex = re.compile(pattern.encode() if isinstance(pattern, str) else pattern, re.S)
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                match = regex.search(self.log, self.cursor)
+                if match:
+                    self.cursor = match.end()
+                    return match
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or (self.process.poll() is not None and not self.reader.is_alive()):
+                    raise BoardError(
+                        f"timed out after {timeout} s waiting for {pattern!r}"
+                        if remaining <= 0 else f"QEMU exited while waiting for {pattern!r}")
+                self.lock.wait(min(remaining, 0.5))
+
+    def send(self, data):
+        """Types `data` (str or bytes) on the serial console."""
+        if isinstance(data, str):
+            data = data.encode()
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+
+    def send_slowly(self, data, chunk=16, pause=0.002):
+        """Types `data` in small chunks, like a person or a slow link."""
+        if isinstance(data, str):
+            data = data.encode()
+        for start in range(0, len(data), chunk):
+            self.send(data[start:start + chunk])
+            time.sleep(pause)
+
+    def run(self, line, timeout=60):
+        """Types one line at `>>> ` and returns the output before the next prompt."""
+        self.send(line + "\r")
+        match = self.expect(r"\r\n(.*?)>>> ", timeout)
+        return match.group(1).decode("utf-8", "replace").replace("\r\n", "\n")
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)

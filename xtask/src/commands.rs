@@ -1,0 +1,277 @@
+//! The xtask commands.
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use lexopt::prelude::*;
+
+use crate::{kernel, paths, qemu};
+
+/// Options shared by the commands.
+struct Options {
+    profile: String,
+    out_directory: PathBuf,
+    out_file: Option<PathBuf>,
+    app: Option<PathBuf>,
+    packages: Vec<PathBuf>,
+    firmware: Option<PathBuf>,
+    version: Option<String>,
+    image: Option<PathBuf>,
+    host_only: bool,
+}
+
+fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
+    let mut parser = lexopt::Parser::from_args(arguments);
+    let mut command = None;
+    let mut options = Options {
+        profile: "release".to_owned(),
+        out_directory: paths::output_directory(),
+        out_file: None,
+        app: None,
+        packages: Vec::new(),
+        firmware: None,
+        version: None,
+        image: None,
+        host_only: false,
+    };
+    let text = |error: lexopt::Error| error.to_string();
+    while let Some(argument) = parser.next().map_err(text)? {
+        let mut path = |parser: &mut lexopt::Parser| -> Result<PathBuf, String> {
+            Ok(PathBuf::from(parser.value().map_err(text)?))
+        };
+        match argument {
+            Long("profile") => options.profile = parser.value().map_err(text)?.string().map_err(text)?,
+            Long("out-dir") => options.out_directory = path(&mut parser)?,
+            Long("out") => options.out_file = Some(path(&mut parser)?),
+            Long("app") => options.app = Some(path(&mut parser)?),
+            Long("packages") => options.packages.push(path(&mut parser)?),
+            Long("firmware") => options.firmware = Some(path(&mut parser)?),
+            Long("version") => options.version = Some(parser.value().map_err(text)?.string().map_err(text)?),
+            Long("image") => options.image = Some(path(&mut parser)?),
+            Long("host-only") => options.host_only = true,
+            Short('h') | Long("help") => return Err(crate::USAGE.to_owned()),
+            Value(value) if command.is_none() => command = Some(value.string().map_err(text)?),
+            other => return Err(format!("{}\n\n{}", other.unexpected(), crate::USAGE)),
+        }
+    }
+    let command = command.ok_or_else(|| crate::USAGE.to_owned())?;
+    Ok((command, options))
+}
+
+/// Runs one command.
+pub fn dispatch(arguments: Vec<String>) -> Result<(), String> {
+    let (command, options) = parse(arguments)?;
+    match command.as_str() {
+        "kernel" => kernel::build_images(&options.profile, &options.out_directory).map(drop),
+        "initfs" => {
+            let out = options
+                .out_file
+                .clone()
+                .unwrap_or_else(|| options.out_directory.join("initfs.cpio"));
+            build_initfs(&options, &out)
+        }
+        "image" => build_image(&options).map(drop),
+        "run" => run(&options),
+        "test" => test(&options),
+        "bench" => bench(&options),
+        other => Err(format!("unknown command `{other}`\n\n{}", crate::USAGE)),
+    }
+}
+
+/// Parts of RustPython's Lib that make no sense on the board (GUI, package installers,
+/// processes, terminals, databases, the interactive help's data) and are left out of the image.
+const STDLIB_EXCLUDED: [&str; 14] = [
+    "idlelib",
+    "ensurepip",
+    "tkinter",
+    "turtledemo",
+    "turtle.py",
+    "pydoc_data",
+    "venv",
+    "multiprocessing",
+    "concurrent",
+    "curses",
+    "dbm",
+    "sqlite3",
+    "_pyrepl",
+    "lib2to3",
+];
+
+/// Where things go in the initfs (mounted at `/` on the board).
+const STDLIB_PREFIX: &str = "lib/python";
+const PACKAGES_PREFIX: &str = "lib/site-packages";
+const EXAMPLES_PREFIX: &str = "examples";
+const APP_PREFIX: &str = "app";
+
+/// `SOURCE_DATE_EPOCH`, or 0, as the archive's timestamps.
+fn source_date_epoch() -> Result<u32, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => value
+            .trim()
+            .parse()
+            .map_err(|_| format!("SOURCE_DATE_EPOCH={value:?} is not a number of seconds")),
+        Err(_) => Ok(0),
+    }
+}
+
+fn build_initfs(options: &Options, out: &Path) -> Result<(), String> {
+    let mut packer = initfs::Packer::new();
+    packer.mtime(source_date_epoch()?);
+    let error = |error: initfs::Error| error.to_string();
+    let stdlib = kernel::python_stdlib_directory()?;
+    let mut entries: Vec<_> = std::fs::read_dir(&stdlib)
+        .map_err(|error| format!("{}: {error}", stdlib.display()))?
+        .collect::<Result<_, _>>()
+        .map_err(|error| format!("{}: {error}", stdlib.display()))?;
+    entries.sort_by_key(|entry| entry.file_name());
+    packer.add_directory(STDLIB_PREFIX).map_err(error)?;
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if STDLIB_EXCLUDED.contains(&name.as_str()) || name == "__pycache__" {
+            continue;
+        }
+        let destination = format!("{STDLIB_PREFIX}/{name}");
+        if entry.path().is_dir() {
+            packer.add_tree(&destination, &entry.path()).map_err(error)?;
+        } else if name.ends_with(".py") {
+            let data = std::fs::read(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            packer.add_file(&destination, data, 0o644).map_err(error)?;
+        }
+    }
+    let python_packages = paths::repository().join("python-packages");
+    for entry in std::fs::read_dir(&python_packages).map_err(|e| format!("{}: {e}", python_packages.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.path().is_dir() || name.starts_with('.') || name == "__pycache__" {
+            continue;
+        }
+        let destination = if name == "examples" {
+            EXAMPLES_PREFIX.to_owned()
+        } else {
+            format!("{PACKAGES_PREFIX}/{name}")
+        };
+        packer.add_tree(&destination, &entry.path()).map_err(error)?;
+    }
+    for extra in &options.packages {
+        packer.add_tree(PACKAGES_PREFIX, extra).map_err(error)?;
+    }
+    if let Some(app) = &options.app {
+        packer.add_tree(APP_PREFIX, app).map_err(error)?;
+    }
+    let bytes = packer.finish().map_err(error)?;
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!("initfs: {} ({} entries, {} bytes)", out.display(), packer.entry_count(), bytes.len());
+    Ok(())
+}
+
+/// The project version: `[workspace.package] version` of the root Cargo.toml.
+fn project_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// The git revision of the source, if it is a git checkout.
+fn git_revision() -> Option<String> {
+    let output = Command::new("git")
+        .current_dir(paths::repository())
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()?;
+    let revision = String::from_utf8(output.stdout).ok()?.trim().to_owned();
+    (output.status.success() && !revision.is_empty()).then_some(revision)
+}
+
+fn build_image(options: &Options) -> Result<PathBuf, String> {
+    let (_, kernel_image) = kernel::build_images(&options.profile, &options.out_directory)?;
+    let initfs_path = options.out_directory.join("initfs.cpio");
+    build_initfs(options, &initfs_path)?;
+    let version = options.version.clone().unwrap_or_else(project_version);
+    let mut command = Command::new(paths::tool("CARGO", "cargo"));
+    command
+        .current_dir(paths::repository())
+        .args(["run", "--quiet", "--package", "pipyos-images", "--bin", "pipyos-mkimage", "--", "build"])
+        .arg("--kernel")
+        .arg(&kernel_image)
+        .arg("--initfs")
+        .arg(&initfs_path)
+        .args(["--version", &version])
+        .arg("--out-dir")
+        .arg(&options.out_directory);
+    if let Some(revision) = git_revision() {
+        command.args(["--git-revision", &revision]);
+    }
+    if let Some(firmware) = &options.firmware {
+        command.arg("--firmware").arg(firmware);
+    }
+    kernel::run(&mut command, "image composition")?;
+    let image = options.out_directory.join(images::image_file_name(&version));
+    Ok(image)
+}
+
+/// The image to boot: `--image`, or a fresh build.
+fn image_for(options: &Options) -> Result<PathBuf, String> {
+    match &options.image {
+        Some(image) => Ok(image.clone()),
+        None => build_image(options),
+    }
+}
+
+fn run(options: &Options) -> Result<(), String> {
+    let image = image_for(options)?;
+    let files = qemu::extract_boot_files(&image, &options.out_directory.join("boot"))?;
+    println!("Booting {} in QEMU (raspi0). Quit with Ctrl-A then X.", image.display());
+    let mut command = Command::new(qemu::qemu_binary());
+    command.args(qemu::boot_arguments(&files, &image)).arg("-nographic");
+    kernel::run(&mut command, "QEMU")
+}
+
+fn test(options: &Options) -> Result<(), String> {
+    let cargo = paths::tool("CARGO", "cargo");
+    kernel::run(
+        Command::new(&cargo).current_dir(paths::repository()).args(["test", "--workspace"]),
+        "host tests",
+    )?;
+    if options.host_only {
+        return Ok(());
+    }
+    let image = image_for(options)?;
+    let mut command = Command::new(paths::tool("PYTHON", "python3"));
+    command
+        .current_dir(paths::repository())
+        .arg("tests/emulated/run_tests.py")
+        .arg("--image")
+        .arg(&image)
+        .arg("--mkimage")
+        .arg(mkimage_binary()?);
+    kernel::run(&mut command, "emulated tests")
+}
+
+/// Builds `pipyos-mkimage` and returns its path (the test driver extracts files with it).
+fn mkimage_binary() -> Result<PathBuf, String> {
+    let cargo = paths::tool("CARGO", "cargo");
+    kernel::run(
+        Command::new(&cargo)
+            .current_dir(paths::repository())
+            .args(["build", "--quiet", "--package", "pipyos-images", "--bin", "pipyos-mkimage"]),
+        "building pipyos-mkimage",
+    )?;
+    Ok(paths::repository().join("target/debug/pipyos-mkimage"))
+}
+
+fn bench(options: &Options) -> Result<(), String> {
+    let image = image_for(options)?;
+    let mut command = Command::new(paths::tool("PYTHON", "python3"));
+    command
+        .current_dir(paths::repository())
+        .arg("bench/run_bench.py")
+        .arg("--image")
+        .arg(&image)
+        .arg("--mkimage")
+        .arg(mkimage_binary()?)
+        .arg("--kernel-elf")
+        .arg(options.out_directory.join("kernel.elf"));
+    kernel::run(&mut command, "benchmarks")
+}

@@ -1,0 +1,28 @@
+//! Where things are: the repository, the output directory, the tools.
+use std::path::{Path, PathBuf};
+
+/// The repository root (the parent of this crate's directory).
+pub fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the repository")
+        .to_path_buf()
+}
+
+/// `target/pipyos/`, where every artefact lands.
+pub fn output_directory() -> PathBuf {
+    repository().join("target").join("pipyos")
+}
+
+/// A tool named by an environment variable override, else a default.
+pub fn tool(variable: &str, default: &str) -> String {
+    std::env::var(variable).unwrap_or_else(|_| default.to_owned())
+}
+
+/// The cargo that builds the ARM kernel: Debian's rustc-web toolchain has `rust-src` for
+/// `-Zbuild-std`; `PIPYOS_CARGO`/`PIPYOS_RUSTC` override (the Nix build sets them).
+pub fn kernel_cargo() -> (String, String) {
+    let default_cargo = if Path::new("/usr/bin/cargo").exists() { "/usr/bin/cargo" } else { "cargo" };
+    let default_rustc = if Path::new("/usr/bin/rustc").exists() { "/usr/bin/rustc" } else { "rustc" };
+    (tool("PIPYOS_CARGO", default_cargo), tool("PIPYOS_RUSTC", default_rustc))
+}
