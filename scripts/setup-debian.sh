@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what PiPyOS needs on Debian 12 / Ubuntu: Debian's Rust 1.96 toolchain with std's
 # source (for -Zbuild-std), LLVM tools, clang (C code in RustPython's stdlib), QEMU (raspi0),
-# Python 3 (test driver) and cpio/mtools (to inspect images by hand). Safe to run again.
+# Python 3 (test driver) and cpio, mtools, fdisk, dosfstools (image checks in the tests). Safe to run again.
 set -euo pipefail
-packages=(rustc-web cargo-web rust-web-src lld clang llvm qemu-system-arm python3 cpio mtools)
+packages=(rustc-web cargo-web rust-web-src lld clang llvm qemu-system-arm python3 cpio mtools fdisk dosfstools)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

@@ -1,0 +1,26 @@
+{
+  description = "An application for PiPyOS, shipped as a Raspberry Pi 1 / Zero SD-card image";
+
+  # A PiPyOS release, pinned by its tag; flake.lock (written by the first
+  # `nix build`) records the exact revision and hash.
+  inputs.pipyos.url = "github:pipyos/pipyos/v0.1.0";
+
+  outputs = {pipyos, ...}: let
+    system = "x86_64-linux";
+    image = pipyos.lib.mkSdImage {
+      inherit system;
+      # Copied into the image's initfs; PiPyOS runs app/main.py.
+      app = ./app;
+      # Extra config.txt lines, after PiPyOS's defaults.
+      config = {gpu_mem = 16;};
+    };
+  in {
+    packages.${system}.default = image;
+
+    # `nix run`: boot the image in QEMU, serial console on the terminal.
+    apps.${system}.default = {
+      type = "app";
+      program = "${image.runner}/bin/pipyos-run";
+    };
+  };
+}
