@@ -5,4 +5,6 @@ fn main() {
     println!("cargo:rustc-link-arg-bins=--script={dir}/kernel.ld");
     // Without a named entry, section garbage collection would throw the whole program away.
     println!("cargo:rustc-link-arg-bins=--entry=_start");
+    // No page-aligned segments and no loaded ELF headers: the firmware loads a flat image.
+    println!("cargo:rustc-link-arg-bins=--nmagic");
 }

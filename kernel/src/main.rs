@@ -3,6 +3,7 @@
 //! Start order: `arch::arm::boot` (assembly: stacks, BSS, VFP) → [`bsp::rpi1::kernel_init`]
 //! (TLS, drivers, memory map, heap, MMU, interrupts) → Rust std's own runtime entry on the Python
 //! stack → [`main`] → [`python::run_forever`].
+#![feature(rustc_private)] // std::os::hermit::hermit_abi: the ABI's own types and constants
 
 mod abi;
 mod arch;

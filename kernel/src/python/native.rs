@@ -17,10 +17,14 @@ pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
 pub fn install(vm: &VirtualMachine) {
     let result = (|| -> rustpython_vm::PyResult<()> {
         let module = vm.import("_pipyos", 0)?;
-        for (name, fd) in [("stdin", 0), ("stdout", 1), ("stderr", 2)] {
+        for (name, original, fd) in [
+            ("stdin", "__stdin__", 0),
+            ("stdout", "__stdout__", 1),
+            ("stderr", "__stderr__", 2),
+        ] {
             let stream: PyObjectRef = _pipyos::ConsoleStream { fd }.into_ref(&vm.ctx).into();
             vm.sys_module.set_attr(name, stream.clone(), vm)?;
-            vm.sys_module.set_attr(&*format!("__{name}__"), stream, vm)?;
+            vm.sys_module.set_attr(original, stream, vm)?;
         }
         vm.sys_module.set_attr("platform", vm.ctx.new_str("pipyos"), vm)?;
         let time = vm.import("time", 0)?;
@@ -29,13 +33,14 @@ pub fn install(vm: &VirtualMachine) {
             "sleep", "sleep_ms", "sleep_us", "ticks_ms", "ticks_us", "ticks_cpu", "ticks_add",
             "ticks_diff",
         ] {
-            time.set_attr(name, module.get_attr(&*format!("_time_{name}"), vm)?, vm)?;
+            let native_name = vm.ctx.new_str(format!("_time_{name}"));
+            time.set_attr(name, module.get_attr(&native_name, vm)?, vm)?;
         }
         Ok(())
     })();
     if let Err(exception) = result {
         crate::console::write(b"PiPyOS: could not install the native modules:\n");
-        vm.print_exception(exception);
+        vm.print_exception(&exception);
     }
 }
 
@@ -56,7 +61,7 @@ pub fn run_main_script(vm: &VirtualMachine, scope: &Scope) {
     super::repl::flush_streams(vm);
     if let Err(exception) = result {
         if !exception.fast_isinstance(vm.ctx.exceptions.system_exit) {
-            vm.print_exception(exception);
+            vm.print_exception(&exception);
         }
     }
     let _ = scope.globals.del_item("__file__", vm);
@@ -67,9 +72,9 @@ pub(crate) mod _pipyos {
     use core::sync::atomic::Ordering;
 
     use rustpython_vm::{
-        builtins::{PyStrRef, PyTypeRef},
+        builtins::PyStrRef,
         function::{ArgIntoFloat, OptionalArg},
-        PyObjectRef, PyPayload, PyResult, VirtualMachine,
+        pyclass, Py, PyObjectRef, PyPayload, PyResult, VirtualMachine,
     };
 
     use crate::{abi, bsp::rpi1, console, mem::heap};
@@ -85,8 +90,8 @@ pub(crate) mod _pipyos {
     #[pyclass]
     impl ConsoleStream {
         #[pymethod]
-        fn write(&self, text: PyStrRef, vm: &VirtualMachine) -> PyResult<usize> {
-            if self.fd == 0 {
+        fn write(zelf: &Py<Self>, text: PyStrRef, vm: &VirtualMachine) -> PyResult<usize> {
+            if zelf.fd == 0 {
                 return Err(vm.new_os_error("not writable"));
             }
             console::write(text.as_bytes());
@@ -94,8 +99,8 @@ pub(crate) mod _pipyos {
         }
 
         #[pymethod]
-        fn readline(&self, size: OptionalArg<isize>, vm: &VirtualMachine) -> PyResult<String> {
-            if self.fd != 0 {
+        fn readline(zelf: &Py<Self>, size: OptionalArg<isize>, vm: &VirtualMachine) -> PyResult<String> {
+            if zelf.fd != 0 {
                 return Err(vm.new_os_error("not readable"));
             }
             if size.unwrap_or(-1) == 0 {
@@ -114,51 +119,51 @@ pub(crate) mod _pipyos {
         }
 
         #[pymethod]
-        fn flush(&self) {}
+        fn flush(zelf: &Py<Self>) {}
 
         #[pymethod]
-        fn isatty(&self) -> bool {
+        fn isatty(zelf: &Py<Self>) -> bool {
             true
         }
 
         #[pymethod]
-        fn fileno(&self) -> i32 {
-            self.fd
+        fn fileno(zelf: &Py<Self>) -> i32 {
+            zelf.fd
         }
 
         #[pymethod]
-        fn readable(&self) -> bool {
-            self.fd == 0
+        fn readable(zelf: &Py<Self>) -> bool {
+            zelf.fd == 0
         }
 
         #[pymethod]
-        fn writable(&self) -> bool {
-            self.fd != 0
+        fn writable(zelf: &Py<Self>) -> bool {
+            zelf.fd != 0
         }
 
         #[pygetset]
-        fn encoding(&self) -> &'static str {
+        fn encoding(zelf: &Py<Self>) -> &'static str {
             "utf-8"
         }
 
         #[pygetset]
-        fn errors(&self) -> &'static str {
+        fn errors(zelf: &Py<Self>) -> &'static str {
             "strict"
         }
 
         #[pygetset]
-        fn closed(&self) -> bool {
+        fn closed(zelf: &Py<Self>) -> bool {
             false
         }
 
         #[pygetset]
-        fn name(&self) -> &'static str {
-            ["<stdin>", "<stdout>", "<stderr>"][self.fd.clamp(0, 2) as usize]
+        fn name(zelf: &Py<Self>) -> &'static str {
+            ["<stdin>", "<stdout>", "<stderr>"][zelf.fd.clamp(0, 2) as usize]
         }
 
         #[pygetset]
-        fn mode(&self) -> &'static str {
-            if self.fd == 0 { "r" } else { "w" }
+        fn mode(zelf: &Py<Self>) -> &'static str {
+            if zelf.fd == 0 { "r" } else { "w" }
         }
     }
 
@@ -313,7 +318,4 @@ pub(crate) mod _pipyos {
         let period = TICKS_PERIOD as i64;
         (end - start + period / 2).rem_euclid(period) - period / 2
     }
-
-    #[allow(dead_code)]
-    fn _type_check(_: PyTypeRef) {}
 }

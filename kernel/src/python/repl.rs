@@ -66,7 +66,7 @@ pub fn run(vm: &VirtualMachine) {
     let scope = match vm.new_scope_with_main() {
         Ok(scope) => scope,
         Err(exception) => {
-            vm.print_exception(exception);
+            vm.print_exception(&exception);
             return;
         }
     };
@@ -99,7 +99,7 @@ pub fn run(vm: &VirtualMachine) {
             Compiled::NeedsMore => continue,
             Compiled::Failed(exception) => {
                 source.clear();
-                vm.print_exception(exception);
+                vm.print_exception(&exception);
             }
             Compiled::Ready(code) => {
                 if opens_block(&source) && !line.trim().is_empty() {
@@ -133,7 +133,7 @@ fn run_code(
             if exception.fast_isinstance(vm.ctx.exceptions.system_exit) {
                 return Flow::SoftReset;
             }
-            vm.print_exception(exception);
+            vm.print_exception(&exception);
             Flow::Continue
         }
     }
