@@ -135,13 +135,17 @@ impl Pl011Uart {
             .write(CR::UARTEN::SET + CR::TXE::SET + CR::RXE::SET);
     }
 
-    /// Drains the receive FIFO, handing each byte to `sink`; acknowledges the interrupt.
+    /// Acknowledges the receive interrupt, then drains the FIFO, handing each byte to `sink`.
+    ///
+    /// Acknowledging first matters: a byte that arrives after the last FIFO read raises the
+    /// interrupt again, whereas clearing it after the drain could lose that byte's interrupt
+    /// (and with it every later one, since the FIFO would never drain).
     pub fn drain_receive_fifo(&self, mut sink: impl FnMut(u8)) {
         let registers = &self.registers;
+        registers.icr.write(INT::RX::SET + INT::RT::SET + INT::OE::SET);
         while !registers.fr.is_set(FR::RXFE) {
             sink(registers.dr.read(DR::DATA) as u8);
         }
-        registers.icr.write(INT::RX::SET + INT::RT::SET + INT::OE::SET);
     }
 
     /// True if the UART raised a receive interrupt.

@@ -32,11 +32,22 @@ pub fn print_banner(_vm: &VirtualMachine) {
     );
 }
 
+/// Keywords that start a compound statement (which, as in CPython, ends at an empty line even
+/// when written on one line, like `while True: pass`).
+const COMPOUND_KEYWORDS: [&str; 9] = ["if", "for", "while", "def", "class", "with", "try", "async", "match"];
+
 /// True if the buffered input opens a compound statement, which ends only at an empty line.
 fn opens_block(source: &str) -> bool {
     source.lines().any(|line| {
         let code = line.split('#').next().unwrap_or("").trim_end();
-        code.ends_with(':') || code.trim_start().starts_with('@')
+        let first_word = code
+            .trim_start()
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .next()
+            .unwrap_or("");
+        code.ends_with(':')
+            || code.trim_start().starts_with('@')
+            || (COMPOUND_KEYWORDS.contains(&first_word) && first_word != "match" && code.contains(':'))
     })
 }
 
