@@ -175,14 +175,144 @@ def test_time_module(make_board):
     check(board.run("time.perf_counter() > 0").strip() == "True", "perf_counter")
 
 
+# --- Issue: initfs, imports, files, main.py -----------------------------------------------------
+
+APP_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "app")
+
+
+def make_initfs(tools, workdir, files):
+    """The image's initfs plus `files` ({path in the archive: bytes}), packed by our packer."""
+    image_initfs = os.path.join(workdir, "image-initfs.cpio")
+    check(extract(tools.mkimage, tools.image, "initfs.cpio", image_initfs), "image has no initfs")
+    tree = os.path.join(workdir, "tree")
+    subprocess.run([tools.initfs, "extract", image_initfs, tree], check=True, capture_output=True)
+    for path, data in files.items():
+        target = os.path.join(tree, path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(data)
+    out = os.path.join(workdir, "initfs.cpio")
+    subprocess.run([tools.initfs, "pack", "--out", out, f"/={tree}"], check=True,
+                   capture_output=True)
+    return out
+
+
+def app_files(main_source):
+    files = {"app/main.py": main_source.encode()}
+    with open(os.path.join(APP_DIRECTORY, "data.txt"), "rb") as handle:
+        files["app/data.txt"] = handle.read()
+    return files
+
+
+@test
+def test_stdlib_imports_give_right_answers(make_board):
+    board = make_board()
+    booted(board)
+    check(board.run("import json, re, collections, random, math, itertools, functools") == "",
+          "stdlib imports failed")
+    check(board.run("json.dumps({'a': [1, 2.5, None]})").strip() == """'{"a": [1, 2.5, null]}'""",
+          "json.dumps")
+    check(board.run("json.loads('[1, {\"b\": true}]')").strip() == "[1, {'b': True}]",
+          "json.loads")
+    check(board.run("re.findall(r'\\d+', 'a1b22c333')").strip() == "['1', '22', '333']", "re")
+    check(board.run("collections.Counter('hello').most_common(1)").strip() == "[('l', 2)]",
+          "collections.Counter")
+    check(board.run("random.seed(7); 0 <= random.random() < 1").strip() == "True", "random")
+    check(board.run("math.sqrt(16), math.pi > 3.14").strip() == "(4.0, True)", "math")
+    check(board.run("list(itertools.accumulate([1, 2, 3, 4]))").strip() == "[1, 3, 6, 10]",
+          "itertools")
+    check(board.run("functools.reduce(lambda a, b: a * b, range(1, 6))").strip() == "120",
+          "functools")
+    check(board.run("import pipyos; pipyos.board().model").strip().startswith("'Raspberry Pi"),
+          "pipyos package")
+
+
+@test
+def test_files_on_the_initfs(make_board, tools):
+    board = make_board(initfs=make_initfs(tools, tools.workdir("files"), app_files("x = 1\n")))
+    booted(board)
+    with open(os.path.join(APP_DIRECTORY, "data.txt")) as handle:
+        expected = handle.read()
+    check(board.run("open('/app/data.txt').read()").strip() == repr(expected), "open().read()")
+    check(board.run("open('/app/data.txt', 'rb').read(7)").strip() == "b'PiPyOS '", "binary read")
+    board.run("import os")
+    check(board.run("sorted(os.listdir('/app'))").strip() == "['data.txt', 'main.py']",
+          "os.listdir")
+    check(board.run("os.stat('/app/data.txt').st_size").strip() == str(len(expected)), "os.stat")
+    check(board.run("os.path.isdir('/lib/python'), os.path.exists('/nope')").strip()
+          == "(True, False)", "os.path")
+    check(board.run("[line.strip() for line in open('/app/data.txt')]").strip()
+          == "['PiPyOS initfs test data', 'line two']", "iterating a file")
+    output = board.run("open('/app/new.txt', 'w')")
+    check("OSError" in output and "Read-only file system" in output, "writing must give EROFS")
+    output = board.run("open('/app/missing.txt')")
+    check("FileNotFoundError" in output, "missing file must give FileNotFoundError")
+    check(board.run("import errno; errno.EROFS").strip() == "30", "errno names")
+    check(board.run("f = open('/app/data.txt'); f.readline(), f.tell() > 0, f.close()").strip()
+          == "('PiPyOS initfs test data\\n', True, None)", "readline/tell/close")
+
+
+@test
+def test_main_py_runs_before_the_prompt(make_board, tools):
+    source = open(os.path.join(APP_DIRECTORY, "main.py")).read()
+    board = make_board(initfs=make_initfs(tools, tools.workdir("main"), app_files(source)))
+    board.expect(r"main.py: hello from the app, running on pipyos\r\n", timeout=120)
+    board.expect(r">>> ", timeout=60)
+    check(board.run("greeting").strip() == "'set by main.py'", "main.py shares the REPL globals")
+
+
+@test
+def test_main_py_that_raises_still_reaches_the_prompt(make_board, tools):
+    source = "print('main.py starts')\nraise ValueError('broken app')\n"
+    board = make_board(initfs=make_initfs(tools, tools.workdir("raise"), app_files(source)))
+    board.expect(r"main.py starts", timeout=120)
+    board.expect(r"Traceback \(most recent call last\):.*ValueError: broken app", timeout=60)
+    board.expect(r">>> ", timeout=60)
+    check(board.run("1+1").strip() == "2", "REPL after a failing main.py")
+
+
+@test
+def test_corrupt_initfs_still_gives_a_repl(make_board, tools):
+    workdir = tools.workdir("corrupt")
+    good = os.path.join(workdir, "good.cpio")
+    check(extract(tools.mkimage, tools.image, "initfs.cpio", good), "image has no initfs")
+    data = open(good, "rb").read()
+    for name, corrupt in (("truncated", data[:len(data) // 2]),
+                          ("bad magic", b"XXXXXX" + data[6:])):
+        path = os.path.join(workdir, name.replace(" ", "-") + ".cpio")
+        with open(path, "wb") as handle:
+            handle.write(corrupt)
+        board = make_board(initfs=path)
+        board.expect(r"no usable initfs \(initfs: [^)]*\)", timeout=120)
+        board.expect(r">>> ", timeout=60)
+        check(board.run("6*7").strip() == "42", f"REPL with a {name} initfs")
+        check("ModuleNotFoundError" in board.run("import json"),
+              f"{name}: stdlib should be missing")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--image", required=True)
     parser.add_argument("--mkimage", required=True)
     parser.add_argument("--qemu", default="qemu-system-arm")
+    parser.add_argument("--initfs-tool", default=None,
+                        help="pipyos-initfs (for the tests that repack the initfs)")
     parser.add_argument("-k", dest="selection", default="")
     arguments = parser.parse_args()
-    passed = failed = 0
+    passed = failed = skipped = 0
+    scratch = tempfile.mkdtemp(prefix="pipyos-tests-")
+
+    class Tools:
+        image = arguments.image
+        mkimage = arguments.mkimage
+        initfs = arguments.initfs_tool
+
+        @staticmethod
+        def workdir(name):
+            path = os.path.join(scratch, name)
+            os.makedirs(path, exist_ok=True)
+            return path
+
     for function in TESTS:
         if arguments.selection not in function.__name__:
             continue
@@ -193,8 +323,16 @@ def main():
             boards.append(board)
             return board
 
+        needs_tools = function.__code__.co_argcount > 1
+        if needs_tools and Tools.initfs is None:
+            skipped += 1
+            print(f"SKIP {function.__name__} (needs --initfs-tool)", flush=True)
+            continue
         try:
-            function(make_board)
+            if needs_tools:
+                function(make_board, Tools)
+            else:
+                function(make_board)
             passed += 1
             print(f"PASS {function.__name__}", flush=True)
         except Exception:  # noqa: BLE001 - report every failure with its log
@@ -208,7 +346,7 @@ def main():
         finally:
             for board in boards:
                 board.close()
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 0 if failed == 0 and passed > 0 else 1
 
 

@@ -245,20 +245,23 @@ fn test(options: &Options) -> Result<(), String> {
         .arg("--image")
         .arg(&image)
         .arg("--mkimage")
-        .arg(mkimage_binary()?);
+        .arg(host_tool("pipyos-images", "pipyos-mkimage")?)
+        .arg("--initfs-tool")
+        .arg(host_tool("pipyos-initfs", "pipyos-initfs")?);
     kernel::run(&mut command, "emulated tests")
 }
 
-/// Builds `pipyos-mkimage` and returns its path (the test driver extracts files with it).
-fn mkimage_binary() -> Result<PathBuf, String> {
+/// Builds a host tool of the workspace and returns its path (the test driver uses the
+/// composer's reader and the initfs packer).
+fn host_tool(package: &str, binary: &str) -> Result<PathBuf, String> {
     let cargo = paths::tool("CARGO", "cargo");
     kernel::run(
         Command::new(&cargo)
             .current_dir(paths::repository())
-            .args(["build", "--quiet", "--package", "pipyos-images", "--bin", "pipyos-mkimage"]),
-        "building pipyos-mkimage",
+            .args(["build", "--quiet", "--package", package, "--bin", binary]),
+        &format!("building {binary}"),
     )?;
-    Ok(paths::repository().join("target/debug/pipyos-mkimage"))
+    Ok(paths::repository().join("target/debug").join(binary))
 }
 
 fn bench(options: &Options) -> Result<(), String> {
@@ -270,7 +273,7 @@ fn bench(options: &Options) -> Result<(), String> {
         .arg("--image")
         .arg(&image)
         .arg("--mkimage")
-        .arg(mkimage_binary()?)
+        .arg(host_tool("pipyos-images", "pipyos-mkimage")?)
         .arg("--kernel-elf")
         .arg(options.out_directory.join("kernel.elf"));
     kernel::run(&mut command, "benchmarks")

@@ -29,14 +29,13 @@ fn with_table<R>(f: impl FnOnce(&mut Vec<Option<Descriptor>>) -> R) -> R {
 }
 
 /// Reads a NUL-terminated path argument.
-fn path_argument(name: *const u8) -> Result<String, i32> {
+fn c_path(name: *const u8) -> Result<String, i32> {
     if name.is_null() {
         return Err(errno::EFAULT);
     }
     // SAFETY: std passes a NUL-terminated C string.
     let name = unsafe { CStr::from_ptr(name.cast()) };
-    let name = name.to_str().map_err(|_| errno::EINVAL)?;
-    vfs::absolute_path(name)
+    name.to_str().map(String::from).map_err(|_| errno::EINVAL)
 }
 
 fn fill_stat(target: *mut hermit::stat, metadata: &Metadata) -> i32 {
@@ -77,35 +76,152 @@ fn console_metadata() -> Metadata {
     }
 }
 
-#[unsafe(no_mangle)]
-extern "C" fn sys_open(name: *const u8, flags: i32, _mode: i32) -> i32 {
-    let path = match path_argument(name) {
-        Ok(path) => path,
-        Err(error) => return -error,
-    };
-    let writes = flags & (hermit::O_WRONLY | hermit::O_RDWR | hermit::O_CREAT | hermit::O_TRUNC | hermit::O_APPEND) != 0;
-    if writes {
-        return -vfs::write_error(&path);
+/// The `O_*` flags that ask for writing.
+const WRITE_FLAGS: i32 =
+    hermit::O_WRONLY | hermit::O_RDWR | hermit::O_CREAT | hermit::O_TRUNC | hermit::O_APPEND;
+
+/// Opens `path` (absolute or relative to the current directory); returns the descriptor.
+pub fn open(path: &str, flags: i32) -> Result<i32, i32> {
+    let path = vfs::absolute_path(path)?;
+    if flags & WRITE_FLAGS != 0 {
+        return Err(vfs::write_error(&path));
     }
-    let node = match vfs::open(&path) {
-        Ok(node) => node,
-        Err(error) => return -error,
-    };
+    let node = vfs::open(&path)?;
     if flags & hermit::O_DIRECTORY != 0 && !matches!(node, Node::Directory { .. }) {
-        return -errno::ENOTDIR;
+        return Err(errno::ENOTDIR);
     }
     with_table(|table| {
         let descriptor = Descriptor::Open { node, position: 0 };
         if let Some(index) = table.iter().position(Option::is_none) {
             table[index] = Some(descriptor);
-            index as i32
+            Ok(index as i32)
         } else if table.len() < MAX_DESCRIPTORS {
             table.push(Some(descriptor));
-            (table.len() - 1) as i32
+            Ok((table.len() - 1) as i32)
         } else {
-            -errno::EMFILE
+            Err(errno::EMFILE)
         }
     })
+}
+
+/// Reads up to `buffer.len()` bytes from `fd`; the console gives one edited line at a time.
+pub fn read(fd: i32, buffer: &mut [u8]) -> Result<usize, i32> {
+    let is_console = with_table(|table| matches!(table.get(fd as usize), Some(Some(Descriptor::Console))));
+    if is_console {
+        return match console::read_line(None) {
+            console::LineResult::Line(mut line) => {
+                line.push('\n');
+                let count = line.len().min(buffer.len());
+                buffer[..count].copy_from_slice(&line.as_bytes()[..count]);
+                Ok(count)
+            }
+            console::LineResult::EndOfFile => Ok(0),
+            console::LineResult::Interrupt => Err(errno::EINTR),
+        };
+    }
+    with_table(|table| match table.get_mut(fd as usize) {
+        Some(Some(Descriptor::Open { node: Node::StaticFile { data, .. }, position })) if fd >= 0 => {
+            let available = &data[(*position).min(data.len())..];
+            let count = available.len().min(buffer.len());
+            buffer[..count].copy_from_slice(&available[..count]);
+            *position += count;
+            Ok(count)
+        }
+        Some(Some(Descriptor::Open { node: Node::Directory { .. }, .. })) => Err(errno::EISDIR),
+        _ => Err(errno::EBADF),
+    })
+}
+
+/// Writes `bytes` to `fd` (only the console is writable).
+pub fn write(fd: i32, bytes: &[u8]) -> Result<usize, i32> {
+    with_table(|table| match table.get(fd as usize) {
+        Some(Some(Descriptor::Console)) if fd >= 0 => Ok(()),
+        _ => Err(errno::EBADF),
+    })?;
+    console::write(bytes);
+    Ok(bytes.len())
+}
+
+/// Closes `fd`.
+pub fn close(fd: i32) -> Result<(), i32> {
+    with_table(|table| match table.get_mut(fd as usize) {
+        Some(slot @ Some(_)) if fd >= 0 => {
+            // Closing the console descriptors is allowed and harmless; they stay usable.
+            if !matches!(slot, Some(Descriptor::Console)) {
+                *slot = None;
+            }
+            Ok(())
+        }
+        _ => Err(errno::EBADF),
+    })
+}
+
+/// Moves the read position of `fd`; returns the new position.
+pub fn seek(fd: i32, offset: i64, whence: i32) -> Result<u64, i32> {
+    with_table(|table| match table.get_mut(fd as usize) {
+        Some(Some(Descriptor::Open { node: Node::StaticFile { data, .. }, position })) if fd >= 0 => {
+            let base = match whence {
+                hermit::SEEK_SET => 0,
+                hermit::SEEK_CUR => *position as i64,
+                hermit::SEEK_END => data.len() as i64,
+                _ => return Err(errno::EINVAL),
+            };
+            match base.checked_add(offset) {
+                Some(new_position) if new_position >= 0 => {
+                    *position = new_position as usize;
+                    Ok(new_position as u64)
+                }
+                _ => Err(errno::EINVAL),
+            }
+        }
+        Some(Some(Descriptor::Console)) if fd >= 0 => Err(errno::ESPIPE),
+        Some(Some(Descriptor::Open { .. })) => Err(errno::EISDIR),
+        _ => Err(errno::EBADF),
+    })
+}
+
+/// The metadata of an open descriptor.
+pub fn fstat(fd: i32) -> Result<Metadata, i32> {
+    with_table(|table| match table.get(fd as usize) {
+        Some(Some(Descriptor::Console)) if fd >= 0 => Ok(console_metadata()),
+        Some(Some(Descriptor::Open {
+            node: Node::StaticFile { metadata, .. } | Node::Directory { metadata, .. },
+            ..
+        })) => Ok(*metadata),
+        _ => Err(errno::EBADF),
+    })
+}
+
+/// The metadata of the object at `path`.
+pub fn stat(path: &str) -> Result<Metadata, i32> {
+    vfs::metadata(&vfs::absolute_path(path)?)
+}
+
+/// The entries of the directory at `path`: name and kind, sorted by name.
+pub fn list_directory(path: &str) -> Result<Vec<(String, NodeKind)>, i32> {
+    match vfs::open(&vfs::absolute_path(path)?)? {
+        Node::Directory { entries, .. } => Ok(entries.into_iter().map(|(name, kind, _)| (name, kind)).collect()),
+        Node::StaticFile { .. } => Err(errno::ENOTDIR),
+    }
+}
+
+/// Why creating, changing or removing `path` fails (the mounted file systems are read-only).
+pub fn write_error(path: &str) -> i32 {
+    vfs::absolute_path(path).map_or_else(|error| error, |path| vfs::write_error(&path))
+}
+
+/// True if `fd` is the console.
+pub fn is_console(fd: i32) -> bool {
+    with_table(|table| matches!(table.get(fd as usize), Some(Some(Descriptor::Console))))
+}
+
+fn result_code(result: Result<i32, i32>) -> i32 {
+    result.unwrap_or_else(|error| -error)
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn sys_open(name: *const u8, flags: i32, _mode: i32) -> i32 {
+    result_code(c_path(name).and_then(|path| open(&path, flags)))
 }
 
 #[unsafe(no_mangle)]
@@ -115,75 +231,31 @@ extern "C" fn sys_opendir(name: *const u8) -> i32 {
 
 #[unsafe(no_mangle)]
 extern "C" fn sys_close(fd: i32) -> i32 {
-    with_table(|table| match table.get_mut(fd as usize) {
-        Some(slot @ Some(_)) if fd >= 0 => {
-            // Closing the console descriptors is allowed and harmless; they stay usable.
-            if !matches!(slot, Some(Descriptor::Console)) {
-                *slot = None;
-            }
-            0
-        }
-        _ => -errno::EBADF,
-    })
+    result_code(close(fd).map(|()| 0))
 }
 
 /// # Safety
 /// `buffer` must be valid for `length` bytes of writes.
 #[unsafe(no_mangle)]
 unsafe extern "C" fn sys_read(fd: i32, buffer: *mut u8, length: usize) -> isize {
-    if buffer.is_null() && length > 0 {
-        return -errno::EFAULT as isize;
+    if buffer.is_null() {
+        return if length == 0 { 0 } else { -errno::EFAULT as isize };
     }
-    let is_console = with_table(|table| matches!(table.get(fd as usize), Some(Some(Descriptor::Console))));
-    if is_console {
-        // Rust code reading stdin gets edited lines, like a terminal in canonical mode.
-        return match console::read_line(None) {
-            console::LineResult::Line(mut line) => {
-                line.push('\n');
-                let count = line.len().min(length);
-                // SAFETY: the caller's buffer holds `length` >= `count` bytes.
-                unsafe { core::ptr::copy_nonoverlapping(line.as_ptr(), buffer, count) };
-                count as isize
-            }
-            console::LineResult::EndOfFile => 0,
-            console::LineResult::Interrupt => -errno::EINTR as isize,
-        };
-    }
-    with_table(|table| match table.get_mut(fd as usize) {
-        Some(Some(Descriptor::Open { node: Node::StaticFile { data, .. }, position })) if fd >= 0 => {
-            let available = &data[(*position).min(data.len())..];
-            let count = available.len().min(length);
-            // SAFETY: the caller's buffer holds `length` >= `count` bytes.
-            unsafe { core::ptr::copy_nonoverlapping(available.as_ptr(), buffer, count) };
-            *position += count;
-            count as isize
-        }
-        Some(Some(Descriptor::Open { node: Node::Directory { .. }, .. })) => -errno::EISDIR as isize,
-        _ => -errno::EBADF as isize,
-    })
+    // SAFETY: the caller's buffer holds `length` bytes.
+    let buffer = unsafe { core::slice::from_raw_parts_mut(buffer, length) };
+    read(fd, buffer).map_or_else(|error| -error as isize, |count| count as isize)
 }
 
 /// # Safety
 /// `buffer` must be valid for `length` bytes of reads.
 #[unsafe(no_mangle)]
 unsafe extern "C" fn sys_write(fd: i32, buffer: *const u8, length: usize) -> isize {
-    if buffer.is_null() && length > 0 {
-        return -errno::EFAULT as isize;
+    if buffer.is_null() {
+        return if length == 0 { 0 } else { -errno::EFAULT as isize };
     }
     // SAFETY: the caller's buffer holds `length` bytes.
     let bytes = unsafe { core::slice::from_raw_parts(buffer, length) };
-    let kind = with_table(|table| match table.get(fd as usize) {
-        Some(Some(Descriptor::Console)) if fd >= 0 => Ok(()),
-        Some(Some(Descriptor::Open { .. })) => Err(errno::EBADF),
-        _ => Err(errno::EBADF),
-    });
-    match kind {
-        Ok(()) => {
-            console::write(bytes);
-            length as isize
-        }
-        Err(error) => -error as isize,
-    }
+    write(fd, bytes).map_or_else(|error| -error as isize, |count| count as isize)
 }
 
 /// # Safety
@@ -209,36 +281,12 @@ unsafe extern "C" fn sys_writev(fd: i32, vectors: *const hermit::iovec, count: u
 
 #[unsafe(no_mangle)]
 extern "C" fn sys_lseek(fd: i32, offset: isize, whence: i32) -> isize {
-    with_table(|table| match table.get_mut(fd as usize) {
-        Some(Some(Descriptor::Open { node: Node::StaticFile { data, .. }, position })) if fd >= 0 => {
-            let base = match whence {
-                hermit::SEEK_SET => 0,
-                hermit::SEEK_CUR => *position as isize,
-                hermit::SEEK_END => data.len() as isize,
-                _ => return -errno::EINVAL as isize,
-            };
-            match base.checked_add(offset) {
-                Some(new_position) if new_position >= 0 => {
-                    *position = new_position as usize;
-                    new_position
-                }
-                _ => -errno::EINVAL as isize,
-            }
-        }
-        Some(Some(Descriptor::Console)) if fd >= 0 => -errno::ESPIPE as isize,
-        Some(Some(Descriptor::Open { .. })) => -errno::EISDIR as isize,
-        _ => -errno::EBADF as isize,
-    })
+    seek(fd, offset as i64, whence).map_or_else(|error| -error as isize, |position| position as isize)
 }
 
 #[unsafe(no_mangle)]
 extern "C" fn sys_fstat(fd: i32, target: *mut hermit::stat) -> i32 {
-    let metadata = with_table(|table| match table.get(fd as usize) {
-        Some(Some(Descriptor::Console)) if fd >= 0 => Ok(console_metadata()),
-        Some(Some(Descriptor::Open { node: Node::StaticFile { metadata, .. } | Node::Directory { metadata, .. }, .. })) => Ok(*metadata),
-        _ => Err(errno::EBADF),
-    });
-    match metadata {
+    match fstat(fd) {
         Ok(metadata) => fill_stat(target, &metadata),
         Err(error) => -error,
     }
@@ -246,7 +294,7 @@ extern "C" fn sys_fstat(fd: i32, target: *mut hermit::stat) -> i32 {
 
 #[unsafe(no_mangle)]
 extern "C" fn sys_stat(name: *const u8, target: *mut hermit::stat) -> i32 {
-    match path_argument(name).and_then(|path| vfs::metadata(&path)) {
+    match c_path(name).and_then(|path| stat(&path)) {
         Ok(metadata) => fill_stat(target, &metadata),
         Err(error) => -error,
     }
@@ -301,7 +349,7 @@ unsafe extern "C" fn sys_getdents64(fd: i32, buffer: *mut hermit::dirent64, size
 
 #[unsafe(no_mangle)]
 extern "C" fn sys_unlink(name: *const u8) -> i32 {
-    match path_argument(name) {
+    match c_path(name).and_then(|path| vfs::absolute_path(&path)) {
         Ok(path) => -vfs::write_error(&path),
         Err(error) => -error,
     }

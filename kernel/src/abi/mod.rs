@@ -3,7 +3,7 @@
 //! Calls return a negative errno on failure, as std expects. Signatures follow the `hermit-abi`
 //! 0.5 crate that std is built with.
 mod entropy;
-mod files;
+pub mod files;
 mod memory;
 mod process;
 mod time;

@@ -9,7 +9,59 @@ use crate::vfs;
 
 /// Definitions of the native modules to register with the interpreter.
 pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
-    vec![_pipyos::module_def(context)]
+    vec![_pipyos::module_def(context), super::posix::module_def(context)]
+}
+
+/// errno values of the Hermit ABI that the `errno` module should name (RustPython's wasm32
+/// path leaves it empty).
+const ERRNO_NAMES: [(&str, i32); 17] = {
+    use crate::abi::hermit::errno::*;
+    [
+        ("ENOENT", ENOENT),
+        ("EINTR", EINTR),
+        ("EIO", EIO),
+        ("EBADF", EBADF),
+        ("EAGAIN", EAGAIN),
+        ("ENOMEM", ENOMEM),
+        ("EFAULT", EFAULT),
+        ("EEXIST", EEXIST),
+        ("ENOTDIR", ENOTDIR),
+        ("EISDIR", EISDIR),
+        ("EINVAL", EINVAL),
+        ("EMFILE", EMFILE),
+        ("ESPIPE", ESPIPE),
+        ("EROFS", EROFS),
+        ("ENAMETOOLONG", ENAMETOOLONG),
+        ("ENOSYS", ENOSYS),
+        ("ETIMEDOUT", ETIMEDOUT),
+    ]
+};
+
+/// Completes `posix` with its Python half, puts our `FileIO`/`open` into `io` and builtins,
+/// names the errno values, and installs importlib's path-based finders (RustPython does this
+/// itself only with a host OS), so `import` finds `.py` files on the initfs.
+fn install_files(vm: &VirtualMachine) -> rustpython_vm::PyResult<()> {
+    let posix = vm.import("posix", 0)?;
+    let namespace = posix
+        .dict()
+        .ok_or_else(|| vm.new_runtime_error("the posix module has no namespace"))?;
+    let code = vm
+        .compile(super::posix::PYTHON_PART, Mode::Exec, "<posix>")
+        .map_err(|error| error.into_pyexception(vm, Some(super::posix::PYTHON_PART)))?;
+    vm.run_code_obj(code, Scope::with_builtins(None, namespace, vm))?;
+    vm.call_method(&posix, "_install_io", ())?;
+    let errno = vm.import("errno", 0)?;
+    let codes = vm.ctx.new_dict();
+    for (name, value) in ERRNO_NAMES {
+        errno.set_attr(name, vm.ctx.new_int(value), vm)?;
+        let key: PyObjectRef = vm.ctx.new_int(value).into();
+        codes.set_item(&*key, vm.ctx.new_str(name).into(), vm)?;
+    }
+    errno.set_attr("errorcode", codes, vm)?;
+    vm.sys_module.set_attr("dont_write_bytecode", vm.ctx.true_value.clone(), vm)?;
+    let importlib = vm.import("_frozen_importlib", 0)?;
+    vm.call_method(&importlib, "_install_external_importers", ())?;
+    Ok(())
 }
 
 /// Installs our console streams as `sys.stdin/stdout/stderr`, replaces the clock functions of
@@ -27,6 +79,13 @@ pub fn install(vm: &VirtualMachine) {
             vm.sys_module.set_attr(original, stream, vm)?;
         }
         vm.sys_module.set_attr("platform", vm.ctx.new_str("pipyos"), vm)?;
+        match vfs::mount_initfs() {
+            Ok(_) => install_files(vm)?,
+            Err(reason) => crate::console::write(
+                format!("PiPyOS: no usable initfs ({reason}); only the built-in modules are available.\n")
+                    .as_bytes(),
+            ),
+        }
         let time = vm.import("time", 0)?;
         for name in [
             "time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
@@ -225,6 +284,17 @@ pub(crate) mod _pipyos {
 
     fn unix_micros() -> u64 {
         now_micros().wrapping_add(abi::realtime_offset_micros())
+    }
+
+    /// The trace function Ctrl-C arms (see python/interrupt.rs).
+    #[pyfunction]
+    fn _interrupt_trace(
+        _frame: PyObjectRef,
+        _event: PyObjectRef,
+        _argument: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyObjectRef> {
+        crate::python::interrupt::interrupt_trace(vm)
     }
 
     #[pyfunction]

@@ -1,0 +1,259 @@
+//! The `posix` module: the file and process layer that the standard library's `os.py` and
+//! importlib expect, over the kernel's descriptor table and VFS.
+//!
+//! The native part here does the system calls; `posix.py` (run into the same module at start-up)
+//! adds what is easier in Python: `stat_result`, `scandir`/`DirEntry`, and the `FileIO` class
+//! and `open()` that `io` and `builtins.open` use.
+
+pub(crate) use posix::module_def;
+
+/// Python source completing the module (see the file's docstring).
+pub const PYTHON_PART: &str = include_str!("posix.py");
+
+/// The message for an errno value, as `os.strerror` gives it.
+pub fn strerror(code: i32) -> &'static str {
+    use crate::abi::hermit::errno::*;
+    match code {
+        ENOENT => "No such file or directory",
+        EBADF => "Bad file descriptor",
+        EINTR => "Interrupted system call",
+        EIO => "Input/output error",
+        ENOMEM => "Cannot allocate memory",
+        EFAULT => "Bad address",
+        EEXIST => "File exists",
+        ENOTDIR => "Not a directory",
+        EISDIR => "Is a directory",
+        EINVAL => "Invalid argument",
+        EMFILE => "Too many open files",
+        ESPIPE => "Illegal seek",
+        EROFS => "Read-only file system",
+        ENAMETOOLONG => "File name too long",
+        ENOSYS => "Function not implemented",
+        EAGAIN => "Resource temporarily unavailable",
+        ETIMEDOUT => "Connection timed out",
+        _ => "Unknown error",
+    }
+}
+
+#[rustpython_vm::pymodule]
+mod posix {
+    use rustpython_vm::{
+        builtins::{PyBaseExceptionRef, PyBytes, PyBytesRef, PyListRef},
+        function::{ArgBytesLike, OptionalArg},
+        AsObject, PyObjectRef, PyResult, TryFromObject, VirtualMachine,
+    };
+
+    use crate::{
+        abi::{files, hermit, hermit::errno},
+        bsp::rpi1::RNG,
+        drivers::interface::EntropySource,
+        vfs::{Metadata, NodeKind},
+    };
+
+    /// Builds the `OSError` subclass CPython raises for `code`, with `filename` if given.
+    pub(crate) fn os_error(vm: &VirtualMachine, code: i32, filename: Option<PyObjectRef>) -> PyBaseExceptionRef {
+        let exceptions = &vm.ctx.exceptions;
+        let class = match code {
+            errno::ENOENT => exceptions.file_not_found_error,
+            errno::EEXIST => exceptions.file_exists_error,
+            errno::EISDIR => exceptions.is_a_directory_error,
+            errno::ENOTDIR => exceptions.not_a_directory_error,
+            errno::EINTR => exceptions.interrupted_error,
+            errno::EAGAIN => exceptions.blocking_io_error,
+            errno::ETIMEDOUT => exceptions.timeout_error,
+            _ => exceptions.os_error,
+        };
+        let mut arguments = vec![vm.ctx.new_int(code).into(), vm.ctx.new_str(super::strerror(code)).into()];
+        if let Some(filename) = filename {
+            arguments.push(filename);
+        }
+        match class.to_owned().as_object().call(arguments, vm) {
+            Ok(exception) => exception
+                .downcast()
+                .unwrap_or_else(|_| vm.new_os_error(super::strerror(code).to_owned())),
+            Err(exception) => exception,
+        }
+    }
+
+    /// A path argument: `str`, `bytes` or an `os.PathLike`.
+    fn path_text(path: &PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
+        let path = if path.class().fast_issubclass(vm.ctx.types.str_type)
+            || path.class().fast_issubclass(vm.ctx.types.bytes_type)
+        {
+            path.clone()
+        } else {
+            vm.call_method(path, "__fspath__", ())
+                .map_err(|_| vm.new_type_error(format!("expected str, bytes or os.PathLike object, not {}", path.class().name())))?
+        };
+        if let Some(text) = path.downcast_ref::<rustpython_vm::builtins::PyStr>() {
+            text.to_str().map(str::to_owned).ok_or_else(|| vm.new_value_error("path contains a lone surrogate"))
+        } else if let Some(bytes) = path.downcast_ref::<PyBytes>() {
+            String::from_utf8(bytes.as_bytes().to_vec()).map_err(|_| vm.new_value_error("path is not valid UTF-8"))
+        } else {
+            Err(vm.new_type_error("__fspath__() must return str or bytes"))
+        }
+    }
+
+    fn stat_tuple(metadata: Metadata, vm: &VirtualMachine) -> PyObjectRef {
+        let time = metadata.modified;
+        let links = if metadata.kind == NodeKind::Directory { 2 } else { 1 };
+        let fields: Vec<PyObjectRef> = vec![
+            vm.ctx.new_int(metadata.mode).into(),
+            vm.ctx.new_int(metadata.inode).into(),
+            vm.ctx.new_int(1).into(),
+            vm.ctx.new_int(links).into(),
+            vm.ctx.new_int(0).into(),
+            vm.ctx.new_int(0).into(),
+            vm.ctx.new_int(metadata.size).into(),
+            vm.ctx.new_int(time).into(),
+            vm.ctx.new_int(time).into(),
+            vm.ctx.new_int(time).into(),
+        ];
+        vm.ctx.new_tuple(fields).into()
+    }
+
+    /// `(mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime)` of a path or descriptor.
+    #[pyfunction]
+    fn _stat(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        if let Ok(fd) = i32::try_from_object(vm, path.clone()) {
+            return files::fstat(fd)
+                .map(|metadata| stat_tuple(metadata, vm))
+                .map_err(|code| os_error(vm, code, None));
+        }
+        let text = path_text(&path, vm)?;
+        files::stat(&text)
+            .map(|metadata| stat_tuple(metadata, vm))
+            .map_err(|code| os_error(vm, code, Some(path)))
+    }
+
+    #[pyfunction]
+    fn open(path: PyObjectRef, flags: i32, _mode: OptionalArg<i32>, vm: &VirtualMachine) -> PyResult<i32> {
+        let text = path_text(&path, vm)?;
+        files::open(&text, flags).map_err(|code| os_error(vm, code, Some(path)))
+    }
+
+    #[pyfunction]
+    fn read(fd: i32, length: isize, vm: &VirtualMachine) -> PyResult<PyBytesRef> {
+        if length < 0 {
+            return Err(vm.new_value_error("negative length"));
+        }
+        let mut buffer = vec![0u8; length as usize];
+        let count = files::read(fd, &mut buffer).map_err(|code| os_error(vm, code, None))?;
+        buffer.truncate(count);
+        Ok(vm.ctx.new_bytes(buffer))
+    }
+
+    #[pyfunction]
+    fn write(fd: i32, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
+        let bytes = data.borrow_buf().to_vec();
+        files::write(fd, &bytes).map_err(|code| os_error(vm, code, None))
+    }
+
+    #[pyfunction]
+    fn close(fd: i32, vm: &VirtualMachine) -> PyResult<()> {
+        files::close(fd).map_err(|code| os_error(vm, code, None))
+    }
+
+    #[pyfunction]
+    fn lseek(fd: i32, position: i64, how: i32, vm: &VirtualMachine) -> PyResult<u64> {
+        files::seek(fd, position, how).map_err(|code| os_error(vm, code, None))
+    }
+
+    #[pyfunction]
+    fn listdir(path: OptionalArg<PyObjectRef>, vm: &VirtualMachine) -> PyResult<PyListRef> {
+        let path = path.unwrap_or_else(|| vm.ctx.new_str(".").into());
+        let text = path_text(&path, vm)?;
+        let entries = files::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
+        Ok(vm.ctx.new_list(entries.into_iter().map(|(name, _)| vm.ctx.new_str(name).into()).collect()))
+    }
+
+    /// `(name, is_directory)` pairs of a directory, for `scandir`.
+    #[pyfunction]
+    fn _list_entries(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyListRef> {
+        let text = path_text(&path, vm)?;
+        let entries = files::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
+        Ok(vm.ctx.new_list(
+            entries
+                .into_iter()
+                .map(|(name, kind)| vm.new_tuple((name, kind == NodeKind::Directory)).into())
+                .collect(),
+        ))
+    }
+
+    #[pyfunction]
+    fn getcwd() -> String {
+        crate::vfs::current_directory()
+    }
+
+    #[pyfunction]
+    fn chdir(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        let text = path_text(&path, vm)?;
+        crate::vfs::change_directory(&text).map_err(|code| os_error(vm, code, Some(path)))
+    }
+
+    /// Raises the error that creating, changing or removing `path` gives (read-only file system).
+    #[pyfunction]
+    fn _refuse_write(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        let text = path_text(&path, vm)?;
+        Err(os_error(vm, files::write_error(&text), Some(path)))
+    }
+
+    #[pyfunction]
+    fn isatty(fd: i32) -> bool {
+        files::is_console(fd)
+    }
+
+    #[pyfunction]
+    fn urandom(size: isize, vm: &VirtualMachine) -> PyResult<PyBytesRef> {
+        if size < 0 {
+            return Err(vm.new_value_error("negative argument not allowed"));
+        }
+        let mut buffer = vec![0u8; size as usize];
+        RNG.fill(&mut buffer);
+        Ok(vm.ctx.new_bytes(buffer))
+    }
+
+    #[pyfunction]
+    fn strerror(code: i32) -> &'static str {
+        super::strerror(code)
+    }
+
+    #[pyfunction]
+    fn _exit(status: i32) {
+        crate::bsp::rpi1::reboot(&format!("os._exit({status})"));
+    }
+
+    #[pyfunction]
+    fn fspath(path: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+        if path.class().fast_issubclass(vm.ctx.types.str_type) || path.class().fast_issubclass(vm.ctx.types.bytes_type) {
+            return Ok(path);
+        }
+        let result = vm
+            .call_method(&path, "__fspath__", ())
+            .map_err(|_| vm.new_type_error(format!("expected str, bytes or os.PathLike object, not {}", path.class().name())))?;
+        if result.class().fast_issubclass(vm.ctx.types.str_type) || result.class().fast_issubclass(vm.ctx.types.bytes_type) {
+            Ok(result)
+        } else {
+            Err(vm.new_type_error("__fspath__() must return str or bytes"))
+        }
+    }
+
+    #[pyattr]
+    const O_RDONLY: i32 = hermit::O_RDONLY;
+    #[pyattr]
+    const O_WRONLY: i32 = hermit::O_WRONLY;
+    #[pyattr]
+    const O_RDWR: i32 = hermit::O_RDWR;
+    #[pyattr]
+    const O_CREAT: i32 = hermit::O_CREAT;
+    #[pyattr]
+    const O_EXCL: i32 = hermit::O_EXCL;
+    #[pyattr]
+    const O_TRUNC: i32 = hermit::O_TRUNC;
+    #[pyattr]
+    const O_APPEND: i32 = hermit::O_APPEND;
+    #[pyattr]
+    const O_NONBLOCK: i32 = hermit::O_NONBLOCK;
+    #[pyattr]
+    const O_DIRECTORY: i32 = hermit::O_DIRECTORY;
+}
