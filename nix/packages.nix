@@ -166,11 +166,12 @@
   initfs = mkInitfs {};
 
   # pipyos-mkimage, the SD image composer (package pipyos-images of the host
-  # workspace).
+  # workspace), and pipyos-initfs, the initfs packer (the emulated tests use it to
+  # repack the initfs with test apps).
   mkimage = craneLib.buildPackage (cargoArgs
     // {
       pname = "pipyos-mkimage";
-      cargoExtraArgs = "--locked --package pipyos-images";
+      cargoExtraArgs = "--locked --package pipyos-images --package pipyos-initfs";
       meta = {
         description = "Composes and unpacks PiPyOS SD-card images";
         mainProgram = "pipyos-mkimage";

@@ -122,7 +122,10 @@ fn archive_len_matches_parse_and_ignores_what_follows() {
     let mut bytes = clean.clone();
     bytes.extend([0u8; 100]);
     assert_eq!(archive_len(&bytes).unwrap(), clean.len());
-    assert_eq!(archive_len(&bytes).unwrap(), Archive::parse(&bytes).unwrap().len_bytes());
+    assert_eq!(
+        archive_len(&bytes).unwrap(),
+        Archive::parse(&bytes).unwrap().len_bytes()
+    );
     for cut in 0..clean.len() {
         let error = archive_len(&clean[..cut]).unwrap_err();
         assert!(
@@ -136,7 +139,10 @@ fn archive_len_matches_parse_and_ignores_what_follows() {
             "cut at {cut}: {error}"
         );
     }
-    assert!(matches!(archive_len(&[0u8; 512]), Err(Error::BadMagic { .. })));
+    assert!(matches!(
+        archive_len(&[0u8; 512]),
+        Err(Error::BadMagic { .. })
+    ));
 }
 
 #[test]

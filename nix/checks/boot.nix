@@ -15,5 +15,6 @@ pkgs.runCommand "pipyos-boot-test" {
   python3 ${pipyos.testSrc}/tests/emulated/run_tests.py \
     --image ${pipyos.sdImage.imageFile} \
     --mkimage ${pkgs.lib.getExe pipyos.mkimage} \
+    --initfs-tool ${pipyos.mkimage}/bin/pipyos-initfs \
     --qemu qemu-system-arm 2>&1 | tee $out/boot-test.log
 ''

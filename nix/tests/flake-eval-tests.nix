@@ -141,7 +141,7 @@ in
         inherit (packages.mkimage.meta) mainProgram;
       };
       expected = {
-        cargoExtraArgs = "--locked --package pipyos-images";
+        cargoExtraArgs = "--locked --package pipyos-images --package pipyos-initfs";
         mainProgram = "pipyos-mkimage";
       };
     };

@@ -19,6 +19,7 @@ struct Options {
     version: Option<String>,
     image: Option<PathBuf>,
     host_only: bool,
+    frozen_stdlib: bool,
 }
 
 fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
@@ -34,22 +35,28 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
         version: None,
         image: None,
         host_only: false,
+        frozen_stdlib: false,
     };
     let text = |error: lexopt::Error| error.to_string();
     while let Some(argument) = parser.next().map_err(text)? {
-        let mut path = |parser: &mut lexopt::Parser| -> Result<PathBuf, String> {
+        let path = |parser: &mut lexopt::Parser| -> Result<PathBuf, String> {
             Ok(PathBuf::from(parser.value().map_err(text)?))
         };
         match argument {
-            Long("profile") => options.profile = parser.value().map_err(text)?.string().map_err(text)?,
+            Long("profile") => {
+                options.profile = parser.value().map_err(text)?.string().map_err(text)?
+            }
             Long("out-dir") => options.out_directory = path(&mut parser)?,
             Long("out") => options.out_file = Some(path(&mut parser)?),
             Long("app") => options.app = Some(path(&mut parser)?),
             Long("packages") => options.packages.push(path(&mut parser)?),
             Long("firmware") => options.firmware = Some(path(&mut parser)?),
-            Long("version") => options.version = Some(parser.value().map_err(text)?.string().map_err(text)?),
+            Long("version") => {
+                options.version = Some(parser.value().map_err(text)?.string().map_err(text)?)
+            }
             Long("image") => options.image = Some(path(&mut parser)?),
             Long("host-only") => options.host_only = true,
+            Long("frozen-stdlib") => options.frozen_stdlib = true,
             Short('h') | Long("help") => return Err(crate::USAGE.to_owned()),
             Value(value) if command.is_none() => command = Some(value.string().map_err(text)?),
             other => return Err(format!("{}\n\n{}", other.unexpected(), crate::USAGE)),
@@ -63,7 +70,12 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
 pub fn dispatch(arguments: Vec<String>) -> Result<(), String> {
     let (command, options) = parse(arguments)?;
     match command.as_str() {
-        "kernel" => kernel::build_images(&options.profile, &options.out_directory).map(drop),
+        "kernel" => kernel::build_images(
+            &options.profile,
+            options.frozen_stdlib,
+            &options.out_directory,
+        )
+        .map(drop),
         "initfs" => {
             let out = options
                 .out_file
@@ -120,10 +132,15 @@ fn build_initfs(options: &Options, out: &Path) -> Result<(), String> {
     packer.mtime(source_date_epoch()?);
     let error = |error: initfs::Error| error.to_string();
     let stdlib = kernel::python_stdlib_directory()?;
-    let mut entries: Vec<_> = std::fs::read_dir(&stdlib)
-        .map_err(|error| format!("{}: {error}", stdlib.display()))?
-        .collect::<Result<_, _>>()
-        .map_err(|error| format!("{}: {error}", stdlib.display()))?;
+    // With the standard library frozen into the kernel, the initfs does not carry it again.
+    let mut entries = if options.frozen_stdlib {
+        Vec::new()
+    } else {
+        std::fs::read_dir(&stdlib)
+            .map_err(|error| format!("{}: {error}", stdlib.display()))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| format!("{}: {error}", stdlib.display()))?
+    };
     entries.sort_by_key(|entry| entry.file_name());
     packer.add_directory(STDLIB_PREFIX).map_err(error)?;
     for entry in entries {
@@ -133,14 +150,19 @@ fn build_initfs(options: &Options, out: &Path) -> Result<(), String> {
         }
         let destination = format!("{STDLIB_PREFIX}/{name}");
         if entry.path().is_dir() {
-            packer.add_tree(&destination, &entry.path()).map_err(error)?;
+            packer
+                .add_tree(&destination, &entry.path())
+                .map_err(error)?;
         } else if name.ends_with(".py") {
-            let data = std::fs::read(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            let data = std::fs::read(entry.path())
+                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
             packer.add_file(&destination, data, 0o644).map_err(error)?;
         }
     }
     let python_packages = paths::repository().join("python-packages");
-    for entry in std::fs::read_dir(&python_packages).map_err(|e| format!("{}: {e}", python_packages.display()))? {
+    for entry in std::fs::read_dir(&python_packages)
+        .map_err(|e| format!("{}: {e}", python_packages.display()))?
+    {
         let entry = entry.map_err(|e| e.to_string())?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if !entry.path().is_dir() || name.starts_with('.') || name == "__pycache__" {
@@ -151,7 +173,9 @@ fn build_initfs(options: &Options, out: &Path) -> Result<(), String> {
         } else {
             format!("{PACKAGES_PREFIX}/{name}")
         };
-        packer.add_tree(&destination, &entry.path()).map_err(error)?;
+        packer
+            .add_tree(&destination, &entry.path())
+            .map_err(error)?;
     }
     for extra in &options.packages {
         packer.add_tree(PACKAGES_PREFIX, extra).map_err(error)?;
@@ -164,7 +188,12 @@ fn build_initfs(options: &Options, out: &Path) -> Result<(), String> {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
     std::fs::write(out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
-    println!("initfs: {} ({} entries, {} bytes)", out.display(), packer.entry_count(), bytes.len());
+    println!(
+        "initfs: {} ({} entries, {} bytes)",
+        out.display(),
+        packer.entry_count(),
+        bytes.len()
+    );
     Ok(())
 }
 
@@ -185,14 +214,27 @@ fn git_revision() -> Option<String> {
 }
 
 fn build_image(options: &Options) -> Result<PathBuf, String> {
-    let (_, kernel_image) = kernel::build_images(&options.profile, &options.out_directory)?;
+    let (_, kernel_image) = kernel::build_images(
+        &options.profile,
+        options.frozen_stdlib,
+        &options.out_directory,
+    )?;
     let initfs_path = options.out_directory.join("initfs.cpio");
     build_initfs(options, &initfs_path)?;
     let version = options.version.clone().unwrap_or_else(project_version);
     let mut command = Command::new(paths::tool("CARGO", "cargo"));
     command
         .current_dir(paths::repository())
-        .args(["run", "--quiet", "--package", "pipyos-images", "--bin", "pipyos-mkimage", "--", "build"])
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "pipyos-images",
+            "--bin",
+            "pipyos-mkimage",
+            "--",
+            "build",
+        ])
         .arg("--kernel")
         .arg(&kernel_image)
         .arg("--initfs")
@@ -207,7 +249,9 @@ fn build_image(options: &Options) -> Result<PathBuf, String> {
         command.arg("--firmware").arg(firmware);
     }
     kernel::run(&mut command, "image composition")?;
-    let image = options.out_directory.join(images::image_file_name(&version));
+    let image = options
+        .out_directory
+        .join(images::image_file_name(&version));
     Ok(image)
 }
 
@@ -222,16 +266,23 @@ fn image_for(options: &Options) -> Result<PathBuf, String> {
 fn run(options: &Options) -> Result<(), String> {
     let image = image_for(options)?;
     let files = qemu::extract_boot_files(&image, &options.out_directory.join("boot"))?;
-    println!("Booting {} in QEMU (raspi0). Quit with Ctrl-A then X.", image.display());
+    println!(
+        "Booting {} in QEMU (raspi0). Quit with Ctrl-A then X.",
+        image.display()
+    );
     let mut command = Command::new(qemu::qemu_binary());
-    command.args(qemu::boot_arguments(&files, &image)).arg("-nographic");
+    command
+        .args(qemu::boot_arguments(&files, &image))
+        .arg("-nographic");
     kernel::run(&mut command, "QEMU")
 }
 
 fn test(options: &Options) -> Result<(), String> {
     let cargo = paths::tool("CARGO", "cargo");
     kernel::run(
-        Command::new(&cargo).current_dir(paths::repository()).args(["test", "--workspace"]),
+        Command::new(&cargo)
+            .current_dir(paths::repository())
+            .args(["test", "--workspace"]),
         "host tests",
     )?;
     if options.host_only {
@@ -256,9 +307,14 @@ fn test(options: &Options) -> Result<(), String> {
 fn host_tool(package: &str, binary: &str) -> Result<PathBuf, String> {
     let cargo = paths::tool("CARGO", "cargo");
     kernel::run(
-        Command::new(&cargo)
-            .current_dir(paths::repository())
-            .args(["build", "--quiet", "--package", package, "--bin", binary]),
+        Command::new(&cargo).current_dir(paths::repository()).args([
+            "build",
+            "--quiet",
+            "--package",
+            package,
+            "--bin",
+            binary,
+        ]),
         &format!("building {binary}"),
     )?;
     Ok(paths::repository().join("target/debug").join(binary))

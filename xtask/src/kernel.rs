@@ -14,10 +14,13 @@ pub const PROFILES: [&str; 3] = ["release", "quick", "dev"];
 /// The kernel's target specification.
 const TARGET: &str = "armv6-pipy";
 
-/// Builds the kernel with `profile`; returns the ELF path.
-pub fn build(profile: &str) -> Result<PathBuf, String> {
+/// Builds the kernel with `profile` (and the standard library frozen in, if asked); returns the
+/// ELF path.
+pub fn build(profile: &str, frozen_stdlib: bool) -> Result<PathBuf, String> {
     if !PROFILES.contains(&profile) {
-        return Err(format!("unknown profile `{profile}` (expected one of {PROFILES:?})"));
+        return Err(format!(
+            "unknown profile `{profile}` (expected one of {PROFILES:?})"
+        ));
     }
     let kernel_directory = paths::repository().join("kernel");
     let (cargo, rustc) = paths::kernel_cargo();
@@ -42,12 +45,21 @@ pub fn build(profile: &str) -> Result<PathBuf, String> {
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback")
         // C code in the native stdlib modules is compiled by clang for the same ABI.
-        .env(format!("CC_{target_var}"), paths::tool("PIPYOS_CC", "clang"))
+        .env(
+            format!("CC_{target_var}"),
+            paths::tool("PIPYOS_CC", "clang"),
+        )
         .env(
             format!("CFLAGS_{target_var}"),
             "--target=armv6-none-eabihf -mfloat-abi=hard -mfpu=vfp",
         )
-        .env(format!("AR_{target_var}"), paths::tool("PIPYOS_LLVM_AR", default_llvm_ar()));
+        .env(
+            format!("AR_{target_var}"),
+            paths::tool("PIPYOS_LLVM_AR", default_llvm_ar()),
+        );
+    if frozen_stdlib {
+        command.args(["--features", "frozen-stdlib"]);
+    }
     if std::env::var_os("PIPYOS_OFFLINE").is_some() {
         command.arg("--offline");
     }
@@ -86,7 +98,8 @@ pub const LOAD_ADDRESS: u64 = 0x8000;
 /// loadable segment's file bytes at `physical address - LOAD_ADDRESS`, gaps zero-filled, BSS
 /// left out (the kernel clears it).
 pub fn elf_to_image(elf_bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let file = ElfFile32::<Endianness>::parse(elf_bytes).map_err(|error| format!("kernel ELF: {error}"))?;
+    let file = ElfFile32::<Endianness>::parse(elf_bytes)
+        .map_err(|error| format!("kernel ELF: {error}"))?;
     let endian = file.endian();
     let mut image = Vec::new();
     for header in file.elf_program_headers() {
@@ -113,16 +126,29 @@ pub fn elf_to_image(elf_bytes: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Builds the kernel and writes `kernel.elf` and `kernel.img` into `out_directory`.
-pub fn build_images(profile: &str, out_directory: &Path) -> Result<(PathBuf, PathBuf), String> {
-    let elf_path = build(profile)?;
-    let elf_bytes = std::fs::read(&elf_path).map_err(|error| format!("{}: {error}", elf_path.display()))?;
+pub fn build_images(
+    profile: &str,
+    frozen_stdlib: bool,
+    out_directory: &Path,
+) -> Result<(PathBuf, PathBuf), String> {
+    let elf_path = build(profile, frozen_stdlib)?;
+    let elf_bytes =
+        std::fs::read(&elf_path).map_err(|error| format!("{}: {error}", elf_path.display()))?;
     let image = elf_to_image(&elf_bytes)?;
-    std::fs::create_dir_all(out_directory).map_err(|error| format!("{}: {error}", out_directory.display()))?;
+    std::fs::create_dir_all(out_directory)
+        .map_err(|error| format!("{}: {error}", out_directory.display()))?;
     let elf_out = out_directory.join("kernel.elf");
     let image_out = out_directory.join("kernel.img");
-    std::fs::write(&elf_out, &elf_bytes).map_err(|error| format!("{}: {error}", elf_out.display()))?;
-    std::fs::write(&image_out, &image).map_err(|error| format!("{}: {error}", image_out.display()))?;
-    println!("kernel: {} ({} bytes), {}", image_out.display(), image.len(), elf_out.display());
+    std::fs::write(&elf_out, &elf_bytes)
+        .map_err(|error| format!("{}: {error}", elf_out.display()))?;
+    std::fs::write(&image_out, &image)
+        .map_err(|error| format!("{}: {error}", image_out.display()))?;
+    println!(
+        "kernel: {} ({} bytes), {}",
+        image_out.display(),
+        image.len(),
+        elf_out.display()
+    );
     Ok((elf_out, image_out))
 }
 
@@ -141,15 +167,17 @@ pub fn python_stdlib_directory() -> Result<PathBuf, String> {
     if std::env::var_os("PIPYOS_OFFLINE").is_some() {
         command.arg("--offline");
     }
-    let output = command.output().map_err(|error| format!("cargo metadata: {error}"))?;
+    let output = command
+        .output()
+        .map_err(|error| format!("cargo metadata: {error}"))?;
     if !output.status.success() {
         return Err(format!(
             "cargo metadata failed: {}",
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|error| format!("cargo metadata: {error}"))?;
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|error| format!("cargo metadata: {error}"))?;
     let manifest = metadata["packages"]
         .as_array()
         .and_then(|packages| {

@@ -20,6 +20,7 @@ commands:
   test    [--image FILE] [--profile P] [--host-only]    host unit tests, then emulated boot tests
   bench   [--image FILE] [--profile P]                  instruction counts and sizes
 
+`--frozen-stdlib` compiles the standard library into the kernel instead of the initfs.
 The default profile is `release` (opt-level 3, fat LTO: the fastest measured); `quick` skips LTO.
 Outputs go to target/pipyos/.";
 

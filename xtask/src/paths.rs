@@ -22,7 +22,18 @@ pub fn tool(variable: &str, default: &str) -> String {
 /// The cargo that builds the ARM kernel: Debian's rustc-web toolchain has `rust-src` for
 /// `-Zbuild-std`; `PIPYOS_CARGO`/`PIPYOS_RUSTC` override (the Nix build sets them).
 pub fn kernel_cargo() -> (String, String) {
-    let default_cargo = if Path::new("/usr/bin/cargo").exists() { "/usr/bin/cargo" } else { "cargo" };
-    let default_rustc = if Path::new("/usr/bin/rustc").exists() { "/usr/bin/rustc" } else { "rustc" };
-    (tool("PIPYOS_CARGO", default_cargo), tool("PIPYOS_RUSTC", default_rustc))
+    let default_cargo = if Path::new("/usr/bin/cargo").exists() {
+        "/usr/bin/cargo"
+    } else {
+        "cargo"
+    };
+    let default_rustc = if Path::new("/usr/bin/rustc").exists() {
+        "/usr/bin/rustc"
+    } else {
+        "rustc"
+    };
+    (
+        tool("PIPYOS_CARGO", default_cargo),
+        tool("PIPYOS_RUSTC", default_rustc),
+    )
 }

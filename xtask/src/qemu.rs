@@ -18,12 +18,15 @@ pub struct BootFiles {
 
 /// Extracts `kernel.img` and `initfs.cpio` from `image` into `directory`.
 pub fn extract_boot_files(image: &Path, directory: &Path) -> Result<BootFiles, String> {
-    std::fs::create_dir_all(directory).map_err(|error| format!("{}: {error}", directory.display()))?;
-    let open = || std::fs::File::open(image).map_err(|error| format!("{}: {error}", image.display()));
+    std::fs::create_dir_all(directory)
+        .map_err(|error| format!("{}: {error}", directory.display()))?;
+    let open =
+        || std::fs::File::open(image).map_err(|error| format!("{}: {error}", image.display()));
     let kernel_bytes = images::read_boot_file(open()?, "kernel.img")
         .map_err(|error| format!("{}: {error}", image.display()))?;
     let kernel = directory.join("kernel.img");
-    std::fs::write(&kernel, kernel_bytes).map_err(|error| format!("{}: {error}", kernel.display()))?;
+    std::fs::write(&kernel, kernel_bytes)
+        .map_err(|error| format!("{}: {error}", kernel.display()))?;
     let initfs = match images::read_boot_file(open()?, "initfs.cpio") {
         Ok(bytes) => {
             let path = directory.join("initfs.cpio");
@@ -54,7 +57,10 @@ pub fn boot_arguments(files: &BootFiles, image: &Path) -> Vec<String> {
         ));
     }
     arguments.push("-drive".to_owned());
-    arguments.push(format!("if=sd,format=raw,snapshot=on,file={}", image.display()));
+    arguments.push(format!(
+        "if=sd,format=raw,snapshot=on,file={}",
+        image.display()
+    ));
     arguments
 }
 

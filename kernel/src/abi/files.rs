@@ -21,9 +21,15 @@ const MAX_DESCRIPTORS: usize = 64;
 static DESCRIPTORS: Mutex<Vec<Option<Descriptor>>> = Mutex::new(Vec::new());
 
 fn with_table<R>(f: impl FnOnce(&mut Vec<Option<Descriptor>>) -> R) -> R {
-    let mut table = DESCRIPTORS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut table = DESCRIPTORS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if table.is_empty() {
-        table.extend([Some(Descriptor::Console), Some(Descriptor::Console), Some(Descriptor::Console)]);
+        table.extend([
+            Some(Descriptor::Console),
+            Some(Descriptor::Console),
+            Some(Descriptor::Console),
+        ]);
     }
     f(&mut table)
 }
@@ -49,7 +55,11 @@ fn fill_stat(target: *mut hermit::stat, metadata: &Metadata) -> i32 {
     let value = hermit::stat {
         st_dev: 1,
         st_ino: metadata.inode,
-        st_nlink: if metadata.kind == NodeKind::Directory { 2 } else { 1 },
+        st_nlink: if metadata.kind == NodeKind::Directory {
+            2
+        } else {
+            1
+        },
         st_mode: metadata.mode,
         st_uid: 0,
         st_gid: 0,
@@ -106,7 +116,8 @@ pub fn open(path: &str, flags: i32) -> Result<i32, i32> {
 
 /// Reads up to `buffer.len()` bytes from `fd`; the console gives one edited line at a time.
 pub fn read(fd: i32, buffer: &mut [u8]) -> Result<usize, i32> {
-    let is_console = with_table(|table| matches!(table.get(fd as usize), Some(Some(Descriptor::Console))));
+    let is_console =
+        with_table(|table| matches!(table.get(fd as usize), Some(Some(Descriptor::Console))));
     if is_console {
         return match console::read_line(None) {
             console::LineResult::Line(mut line) => {
@@ -120,14 +131,20 @@ pub fn read(fd: i32, buffer: &mut [u8]) -> Result<usize, i32> {
         };
     }
     with_table(|table| match table.get_mut(fd as usize) {
-        Some(Some(Descriptor::Open { node: Node::StaticFile { data, .. }, position })) if fd >= 0 => {
+        Some(Some(Descriptor::Open {
+            node: Node::StaticFile { data, .. },
+            position,
+        })) if fd >= 0 => {
             let available = &data[(*position).min(data.len())..];
             let count = available.len().min(buffer.len());
             buffer[..count].copy_from_slice(&available[..count]);
             *position += count;
             Ok(count)
         }
-        Some(Some(Descriptor::Open { node: Node::Directory { .. }, .. })) => Err(errno::EISDIR),
+        Some(Some(Descriptor::Open {
+            node: Node::Directory { .. },
+            ..
+        })) => Err(errno::EISDIR),
         _ => Err(errno::EBADF),
     })
 }
@@ -159,7 +176,10 @@ pub fn close(fd: i32) -> Result<(), i32> {
 /// Moves the read position of `fd`; returns the new position.
 pub fn seek(fd: i32, offset: i64, whence: i32) -> Result<u64, i32> {
     with_table(|table| match table.get_mut(fd as usize) {
-        Some(Some(Descriptor::Open { node: Node::StaticFile { data, .. }, position })) if fd >= 0 => {
+        Some(Some(Descriptor::Open {
+            node: Node::StaticFile { data, .. },
+            position,
+        })) if fd >= 0 => {
             let base = match whence {
                 hermit::SEEK_SET => 0,
                 hermit::SEEK_CUR => *position as i64,
@@ -200,7 +220,10 @@ pub fn stat(path: &str) -> Result<Metadata, i32> {
 /// The entries of the directory at `path`: name and kind, sorted by name.
 pub fn list_directory(path: &str) -> Result<Vec<(String, NodeKind)>, i32> {
     match vfs::open(&vfs::absolute_path(path)?)? {
-        Node::Directory { entries, .. } => Ok(entries.into_iter().map(|(name, kind, _)| (name, kind)).collect()),
+        Node::Directory { entries, .. } => Ok(entries
+            .into_iter()
+            .map(|(name, kind, _)| (name, kind))
+            .collect()),
         Node::StaticFile { .. } => Err(errno::ENOTDIR),
     }
 }
@@ -239,7 +262,11 @@ extern "C" fn sys_close(fd: i32) -> i32 {
 #[unsafe(no_mangle)]
 unsafe extern "C" fn sys_read(fd: i32, buffer: *mut u8, length: usize) -> isize {
     if buffer.is_null() {
-        return if length == 0 { 0 } else { -errno::EFAULT as isize };
+        return if length == 0 {
+            0
+        } else {
+            -errno::EFAULT as isize
+        };
     }
     // SAFETY: the caller's buffer holds `length` bytes.
     let buffer = unsafe { core::slice::from_raw_parts_mut(buffer, length) };
@@ -251,7 +278,11 @@ unsafe extern "C" fn sys_read(fd: i32, buffer: *mut u8, length: usize) -> isize 
 #[unsafe(no_mangle)]
 unsafe extern "C" fn sys_write(fd: i32, buffer: *const u8, length: usize) -> isize {
     if buffer.is_null() {
-        return if length == 0 { 0 } else { -errno::EFAULT as isize };
+        return if length == 0 {
+            0
+        } else {
+            -errno::EFAULT as isize
+        };
     }
     // SAFETY: the caller's buffer holds `length` bytes.
     let bytes = unsafe { core::slice::from_raw_parts(buffer, length) };
@@ -281,7 +312,8 @@ unsafe extern "C" fn sys_writev(fd: i32, vectors: *const hermit::iovec, count: u
 
 #[unsafe(no_mangle)]
 extern "C" fn sys_lseek(fd: i32, offset: isize, whence: i32) -> isize {
-    seek(fd, offset as i64, whence).map_or_else(|error| -error as isize, |position| position as isize)
+    seek(fd, offset as i64, whence)
+        .map_or_else(|error| -error as isize, |position| position as isize)
 }
 
 #[unsafe(no_mangle)]
@@ -314,7 +346,10 @@ unsafe extern "C" fn sys_getdents64(fd: i32, buffer: *mut hermit::dirent64, size
     /// Bytes before the name: d_ino (8), d_off (8), d_reclen (2), d_type (1).
     const NAME_OFFSET: usize = 19;
     with_table(|table| match table.get_mut(fd as usize) {
-        Some(Some(Descriptor::Open { node: Node::Directory { entries, .. }, position })) if fd >= 0 => {
+        Some(Some(Descriptor::Open {
+            node: Node::Directory { entries, .. },
+            position,
+        })) if fd >= 0 => {
             let mut written = 0usize;
             while let Some((name, kind, inode)) = entries.get(*position) {
                 let record_length = (NAME_OFFSET + name.len() + 1).next_multiple_of(8);
@@ -335,7 +370,11 @@ unsafe extern "C" fn sys_getdents64(fd: i32, buffer: *mut hermit::dirent64, size
                 record[NAME_OFFSET..NAME_OFFSET + name.len()].copy_from_slice(name.as_bytes());
                 // SAFETY: `written + record_length <= size`, inside the caller's buffer.
                 unsafe {
-                    core::ptr::copy_nonoverlapping(record.as_ptr(), buffer.cast::<u8>().add(written), record_length)
+                    core::ptr::copy_nonoverlapping(
+                        record.as_ptr(),
+                        buffer.cast::<u8>().add(written),
+                        record_length,
+                    )
                 };
                 written += record_length;
                 *position += 1;

@@ -24,7 +24,12 @@ extern "C" fn sys_alloc_zeroed(size: usize, align: usize) -> *mut u8 {
 /// # Safety
 /// std passes a block from `sys_malloc`/`sys_realloc` with its layout.
 #[unsafe(no_mangle)]
-unsafe extern "C" fn sys_realloc(pointer: *mut u8, size: usize, align: usize, new_size: usize) -> *mut u8 {
+unsafe extern "C" fn sys_realloc(
+    pointer: *mut u8,
+    size: usize,
+    align: usize,
+    new_size: usize,
+) -> *mut u8 {
     // SAFETY: forwarded from std's contract.
     unsafe { heap::reallocate(pointer, size, align, new_size) }
 }

@@ -6,11 +6,7 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use super::hermit;
-use crate::{
-    arch::arm::cpu,
-    bsp::rpi1::TIMER,
-    drivers::interface::Clock,
-};
+use crate::{arch::arm::cpu, bsp::rpi1::TIMER, drivers::interface::Clock};
 
 /// 2000-01-01T00:00:00Z in microseconds since the Unix epoch.
 const DEFAULT_EPOCH_MICROS: u64 = 946_684_800_000_000;
@@ -30,7 +26,10 @@ pub fn realtime_offset_micros() -> u64 {
 
 /// Sets the real-time clock to `unix_micros`.
 pub fn set_realtime_micros(unix_micros: u64) {
-    REALTIME_OFFSET.store(unix_micros.wrapping_sub(monotonic_micros()), Ordering::Relaxed);
+    REALTIME_OFFSET.store(
+        unix_micros.wrapping_sub(monotonic_micros()),
+        Ordering::Relaxed,
+    );
 }
 
 /// Longest single wait: the timer compares only the counter's low 32 bits.
@@ -73,9 +72,10 @@ extern "C" fn sys_clock_gettime(clock: hermit::clockid_t, target: *mut hermit::t
     }
     match clock {
         hermit::CLOCK_MONOTONIC => write_timespec(target, monotonic_micros()),
-        hermit::CLOCK_REALTIME => {
-            write_timespec(target, monotonic_micros().wrapping_add(realtime_offset_micros()))
-        }
+        hermit::CLOCK_REALTIME => write_timespec(
+            target,
+            monotonic_micros().wrapping_add(realtime_offset_micros()),
+        ),
         _ => return -hermit::errno::EINVAL,
     }
     0

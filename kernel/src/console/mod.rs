@@ -10,12 +10,7 @@ use std::sync::{
 
 use lineedit::{Editor, Event};
 
-use crate::{
-    arch::arm::cpu,
-    bsp::rpi1::UART,
-    drivers::interface::SerialPort,
-    sync::IrqLock,
-};
+use crate::{arch::arm::cpu, bsp::rpi1::UART, drivers::interface::SerialPort, sync::IrqLock};
 
 /// Ctrl-C.
 const INTERRUPT_BYTE: u8 = 0x03;
@@ -165,7 +160,9 @@ static EDITOR: Mutex<Option<Editor>> = Mutex::new(None);
 /// Reads one line with editing and history. `prompt` is printed first; `None` means "the text
 /// already on the current line" (what `input("...")` printed), which redraws keep.
 pub fn read_line(prompt: Option<&str>) -> LineResult {
-    let mut guard = EDITOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut guard = EDITOR
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let editor = guard.get_or_insert_with(|| Editor::new(HISTORY_ENTRIES));
     let mut output = Vec::new();
     match prompt {
@@ -175,7 +172,10 @@ pub fn read_line(prompt: Option<&str>) -> LineResult {
         }
         None => {
             // The prompt is on screen already: the editor only needs it for redraws.
-            let tail = LINE_TAIL.lock().map(|tail| tail.clone()).unwrap_or_default();
+            let tail = LINE_TAIL
+                .lock()
+                .map(|tail| tail.clone())
+                .unwrap_or_default();
             editor.start(&tail, &mut Vec::new());
         }
     }

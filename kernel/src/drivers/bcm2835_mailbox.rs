@@ -99,7 +99,12 @@ impl Mailbox {
     ///
     /// Must be called with the data cache off, or with the buffer cleaned/invalidated around the
     /// call: the kernel queries the firmware at boot, before the MMU is on.
-    pub fn property(&self, tag: u32, request: &[u32], response_words: usize) -> Result<[u32; 8], MailboxError> {
+    pub fn property(
+        &self,
+        tag: u32,
+        request: &[u32],
+        response_words: usize,
+    ) -> Result<[u32; 8], MailboxError> {
         let value_words = request.len().max(response_words).min(8);
         let mut message = Message([0; 16]);
         let words = &mut message.0;
@@ -114,7 +119,9 @@ impl Mailbox {
         crate::arch::arm::mmu::clean_data_cache_range(address as usize, size_of::<Message>());
         while self.registers.write_status.is_set(STATUS::FULL) {}
         crate::arch::arm::cpu::data_memory_barrier();
-        self.registers.write.set((address | BUS_ALIAS) | PROPERTY_CHANNEL);
+        self.registers
+            .write
+            .set((address | BUS_ALIAS) | PROPERTY_CHANNEL);
         loop {
             while self.registers.status.is_set(STATUS::EMPTY) {}
             let reply = self.registers.read.get();

@@ -119,7 +119,8 @@ impl Pl011Uart {
         registers.cr.set(0);
         while registers.fr.is_set(FR::BUSY) {}
         // Divisor in 64ths, rounded: 64 * clock / (16 * baud) = 4 * clock / baud.
-        let divisor_64ths = (4 * u64::from(clock_hz) + u64::from(BAUD_RATE) / 2) / u64::from(BAUD_RATE);
+        let divisor_64ths =
+            (4 * u64::from(clock_hz) + u64::from(BAUD_RATE) / 2) / u64::from(BAUD_RATE);
         registers
             .ibrd
             .write(IBRD::BAUD_DIVINT.val((divisor_64ths >> 6) as u32));
@@ -142,7 +143,9 @@ impl Pl011Uart {
     /// (and with it every later one, since the FIFO would never drain).
     pub fn drain_receive_fifo(&self, mut sink: impl FnMut(u8)) {
         let registers = &self.registers;
-        registers.icr.write(INT::RX::SET + INT::RT::SET + INT::OE::SET);
+        registers
+            .icr
+            .write(INT::RX::SET + INT::RT::SET + INT::OE::SET);
         while !registers.fr.is_set(FR::RXFE) {
             sink(registers.dr.read(DR::DATA) as u8);
         }

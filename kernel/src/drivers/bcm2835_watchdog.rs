@@ -47,6 +47,8 @@ impl Watchdog {
         let registers = &self.registers;
         registers.wdog.set(PASSWORD | (ticks & 0xf_ffff));
         let control = registers.rstc.get() & !RSTC_WRCFG_MASK;
-        registers.rstc.set(PASSWORD | control | RSTC_WRCFG_FULL_RESET);
+        registers
+            .rstc
+            .set(PASSWORD | control | RSTC_WRCFG_FULL_RESET);
     }
 }

@@ -28,7 +28,10 @@ fn size_class(size: usize) -> (usize, usize) {
         (class, (class + 1) * FINE_STEP)
     } else {
         let steps = (size - FINE_LIMIT).div_ceil(COARSE_STEP);
-        (FINE_LIMIT / FINE_STEP + steps - 1, FINE_LIMIT + steps * COARSE_STEP)
+        (
+            FINE_LIMIT / FINE_STEP + steps - 1,
+            FINE_LIMIT + steps * COARSE_STEP,
+        )
     }
 }
 
@@ -89,7 +92,10 @@ pub fn init(small: Range<usize>, large: Range<usize>) {
         heap.bump = small.start.next_multiple_of(FINE_STEP)..small.end;
         if large.end > large.start {
             // SAFETY: the boot layout reserves `large` for the heap alone; it is mapped RAM.
-            unsafe { heap.large.init(large.start as *mut u8, large.end - large.start) };
+            unsafe {
+                heap.large
+                    .init(large.start as *mut u8, large.end - large.start)
+            };
         }
     });
 }
@@ -108,7 +114,11 @@ impl Heap {
             self.last_allocation_failed = true;
         } else {
             self.last_allocation_failed = false;
-            self.statistics.used += if is_small(layout) { size_class(layout.size()).1 } else { layout.size() };
+            self.statistics.used += if is_small(layout) {
+                size_class(layout.size()).1
+            } else {
+                layout.size()
+            };
             self.statistics.peak_used = self.statistics.peak_used.max(self.statistics.used);
         }
         pointer

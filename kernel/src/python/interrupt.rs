@@ -36,7 +36,10 @@ impl log::Log for InterruptLogger {
 
     fn log(&self, record: &log::Record<'_>) {
         // Only the eval loop's per-instruction trace is a safe point.
-        if !record.module_path().is_some_and(|path| path.starts_with("rustpython_vm::frame")) {
+        if !record
+            .module_path()
+            .is_some_and(|path| path.starts_with("rustpython_vm::frame"))
+        {
             return;
         }
         log::set_max_level(log::LevelFilter::Off);
@@ -84,7 +87,9 @@ fn trace_function(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
 /// Turns on tracing with [`interrupt_trace`] for every frame of the running stack.
 fn arm_tracing(vm: &VirtualMachine) -> PyResult<()> {
     let trace = trace_function(vm)?;
-    vm.sys_module.get_attr("settrace", vm)?.call((trace.clone(),), vm)?;
+    vm.sys_module
+        .get_attr("settrace", vm)?
+        .call((trace.clone(),), vm)?;
     let mut frame = vm.sys_module.get_attr("_getframe", vm)?.call((0,), vm)?;
     while !vm.is_none(&frame) {
         frame.set_attr("f_trace", trace.clone(), vm)?;
@@ -96,7 +101,9 @@ fn arm_tracing(vm: &VirtualMachine) -> PyResult<()> {
 /// The trace function armed by Ctrl-C: disarms tracing and raises `KeyboardInterrupt` if the
 /// Ctrl-C is still pending.
 pub fn interrupt_trace(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-    vm.sys_module.get_attr("settrace", vm)?.call((vm.ctx.none(),), vm)?;
+    vm.sys_module
+        .get_attr("settrace", vm)?
+        .call((vm.ctx.none(),), vm)?;
     if console::take_interrupt() {
         Err(vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned()))
     } else {

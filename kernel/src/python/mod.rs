@@ -14,12 +14,18 @@ pub const MODULE_SEARCH_PATH: [&str; 3] = ["/app", "/lib/site-packages", "/lib/p
 
 fn build_interpreter() -> Interpreter {
     let mut settings = Settings::default();
-    settings.path_list = MODULE_SEARCH_PATH.iter().map(|path| String::from(*path)).collect();
+    settings.path_list = MODULE_SEARCH_PATH
+        .iter()
+        .map(|path| String::from(*path))
+        .collect();
     settings.interactive = true;
     let builder = Interpreter::builder(settings);
     let mut modules = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
     modules.extend(native::module_defs(&builder.ctx));
-    builder.add_native_modules(&modules).build()
+    let builder = builder.add_native_modules(&modules);
+    #[cfg(feature = "frozen-stdlib")]
+    let builder = builder.add_frozen_modules(rustpython_pylib::FROZEN_STDLIB);
+    builder.build()
 }
 
 /// Runs Python forever: build an interpreter, run `/app/main.py` if present, then the REPL;

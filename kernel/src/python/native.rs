@@ -1,15 +1,18 @@
 //! Native modules the kernel adds: `_pipyos` (board, memory, console streams, clocks) and the
 //! real clock functions of `time`, plus the start-up glue that installs them.
 use rustpython_vm::{
-    builtins::PyModuleDef, compiler::Mode, scope::Scope, AsObject, Context, PyObjectRef,
-    PyPayload, VirtualMachine,
+    builtins::PyModuleDef, compiler::Mode, scope::Scope, AsObject, Context, PyObjectRef, PyPayload,
+    VirtualMachine,
 };
 
 use crate::vfs;
 
 /// Definitions of the native modules to register with the interpreter.
 pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
-    vec![_pipyos::module_def(context), super::posix::module_def(context)]
+    vec![
+        _pipyos::module_def(context),
+        super::posix::module_def(context),
+    ]
 }
 
 /// errno values of the Hermit ABI that the `errno` module should name (RustPython's wasm32
@@ -58,7 +61,8 @@ fn install_files(vm: &VirtualMachine) -> rustpython_vm::PyResult<()> {
         codes.set_item(&*key, vm.ctx.new_str(name).into(), vm)?;
     }
     errno.set_attr("errorcode", codes, vm)?;
-    vm.sys_module.set_attr("dont_write_bytecode", vm.ctx.true_value.clone(), vm)?;
+    vm.sys_module
+        .set_attr("dont_write_bytecode", vm.ctx.true_value.clone(), vm)?;
     let importlib = vm.import("_frozen_importlib", 0)?;
     vm.call_method(&importlib, "_install_external_importers", ())?;
     Ok(())
@@ -78,7 +82,8 @@ pub fn install(vm: &VirtualMachine) {
             vm.sys_module.set_attr(name, stream.clone(), vm)?;
             vm.sys_module.set_attr(original, stream, vm)?;
         }
-        vm.sys_module.set_attr("platform", vm.ctx.new_str("pipyos"), vm)?;
+        vm.sys_module
+            .set_attr("platform", vm.ctx.new_str("pipyos"), vm)?;
         match vfs::mount_initfs() {
             Ok(_) => install_files(vm)?,
             Err(reason) => crate::console::write(
@@ -88,8 +93,19 @@ pub fn install(vm: &VirtualMachine) {
         }
         let time = vm.import("time", 0)?;
         for name in [
-            "time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns",
-            "sleep", "sleep_ms", "sleep_us", "ticks_ms", "ticks_us", "ticks_cpu", "ticks_add",
+            "time",
+            "time_ns",
+            "monotonic",
+            "monotonic_ns",
+            "perf_counter",
+            "perf_counter_ns",
+            "sleep",
+            "sleep_ms",
+            "sleep_us",
+            "ticks_ms",
+            "ticks_us",
+            "ticks_cpu",
+            "ticks_add",
             "ticks_diff",
         ] {
             let native_name = vm.ctx.new_str(format!("_time_{name}"));
@@ -114,7 +130,9 @@ pub fn run_main_script(vm: &VirtualMachine, scope: &Scope) {
         .compile(&source, Mode::Exec, MAIN)
         .map_err(|error| error.into_pyexception(vm, Some(&source)))
         .and_then(|code| {
-            scope.globals.set_item("__file__", vm.ctx.new_str(MAIN).into(), vm)?;
+            scope
+                .globals
+                .set_item("__file__", vm.ctx.new_str(MAIN).into(), vm)?;
             vm.run_code_obj(code, scope.clone())
         });
     super::repl::flush_streams(vm);
@@ -158,7 +176,11 @@ pub(crate) mod _pipyos {
         }
 
         #[pymethod]
-        fn readline(zelf: &Py<Self>, size: OptionalArg<isize>, vm: &VirtualMachine) -> PyResult<String> {
+        fn readline(
+            zelf: &Py<Self>,
+            size: OptionalArg<isize>,
+            vm: &VirtualMachine,
+        ) -> PyResult<String> {
             if zelf.fd != 0 {
                 return Err(vm.new_os_error("not readable"));
             }
@@ -222,7 +244,11 @@ pub(crate) mod _pipyos {
 
         #[pygetset]
         fn mode(zelf: &Py<Self>) -> &'static str {
-            if zelf.fd == 0 { "r" } else { "w" }
+            if zelf.fd == 0 {
+                "r"
+            } else {
+                "w"
+            }
         }
     }
 

@@ -51,7 +51,11 @@ mod posix {
     };
 
     /// Builds the `OSError` subclass CPython raises for `code`, with `filename` if given.
-    pub(crate) fn os_error(vm: &VirtualMachine, code: i32, filename: Option<PyObjectRef>) -> PyBaseExceptionRef {
+    pub(crate) fn os_error(
+        vm: &VirtualMachine,
+        code: i32,
+        filename: Option<PyObjectRef>,
+    ) -> PyBaseExceptionRef {
         let exceptions = &vm.ctx.exceptions;
         let class = match code {
             errno::ENOENT => exceptions.file_not_found_error,
@@ -63,7 +67,10 @@ mod posix {
             errno::ETIMEDOUT => exceptions.timeout_error,
             _ => exceptions.os_error,
         };
-        let mut arguments = vec![vm.ctx.new_int(code).into(), vm.ctx.new_str(super::strerror(code)).into()];
+        let mut arguments = vec![
+            vm.ctx.new_int(code).into(),
+            vm.ctx.new_str(super::strerror(code)).into(),
+        ];
         if let Some(filename) = filename {
             arguments.push(filename);
         }
@@ -82,13 +89,20 @@ mod posix {
         {
             path.clone()
         } else {
-            vm.call_method(path, "__fspath__", ())
-                .map_err(|_| vm.new_type_error(format!("expected str, bytes or os.PathLike object, not {}", path.class().name())))?
+            vm.call_method(path, "__fspath__", ()).map_err(|_| {
+                vm.new_type_error(format!(
+                    "expected str, bytes or os.PathLike object, not {}",
+                    path.class().name()
+                ))
+            })?
         };
         if let Some(text) = path.downcast_ref::<rustpython_vm::builtins::PyStr>() {
-            text.to_str().map(str::to_owned).ok_or_else(|| vm.new_value_error("path contains a lone surrogate"))
+            text.to_str()
+                .map(str::to_owned)
+                .ok_or_else(|| vm.new_value_error("path contains a lone surrogate"))
         } else if let Some(bytes) = path.downcast_ref::<PyBytes>() {
-            String::from_utf8(bytes.as_bytes().to_vec()).map_err(|_| vm.new_value_error("path is not valid UTF-8"))
+            String::from_utf8(bytes.as_bytes().to_vec())
+                .map_err(|_| vm.new_value_error("path is not valid UTF-8"))
         } else {
             Err(vm.new_type_error("__fspath__() must return str or bytes"))
         }
@@ -96,7 +110,11 @@ mod posix {
 
     fn stat_tuple(metadata: Metadata, vm: &VirtualMachine) -> PyObjectRef {
         let time = metadata.modified;
-        let links = if metadata.kind == NodeKind::Directory { 2 } else { 1 };
+        let links = if metadata.kind == NodeKind::Directory {
+            2
+        } else {
+            1
+        };
         let fields: Vec<PyObjectRef> = vec![
             vm.ctx.new_int(metadata.mode).into(),
             vm.ctx.new_int(metadata.inode).into(),
@@ -127,7 +145,12 @@ mod posix {
     }
 
     #[pyfunction]
-    fn open(path: PyObjectRef, flags: i32, _mode: OptionalArg<i32>, vm: &VirtualMachine) -> PyResult<i32> {
+    fn open(
+        path: PyObjectRef,
+        flags: i32,
+        _mode: OptionalArg<i32>,
+        vm: &VirtualMachine,
+    ) -> PyResult<i32> {
         let text = path_text(&path, vm)?;
         files::open(&text, flags).map_err(|code| os_error(vm, code, Some(path)))
     }
@@ -163,15 +186,22 @@ mod posix {
     fn listdir(path: OptionalArg<PyObjectRef>, vm: &VirtualMachine) -> PyResult<PyListRef> {
         let path = path.unwrap_or_else(|| vm.ctx.new_str(".").into());
         let text = path_text(&path, vm)?;
-        let entries = files::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
-        Ok(vm.ctx.new_list(entries.into_iter().map(|(name, _)| vm.ctx.new_str(name).into()).collect()))
+        let entries =
+            files::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
+        Ok(vm.ctx.new_list(
+            entries
+                .into_iter()
+                .map(|(name, _)| vm.ctx.new_str(name).into())
+                .collect(),
+        ))
     }
 
     /// `(name, is_directory)` pairs of a directory, for `scandir`.
     #[pyfunction]
     fn _list_entries(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyListRef> {
         let text = path_text(&path, vm)?;
-        let entries = files::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
+        let entries =
+            files::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
         Ok(vm.ctx.new_list(
             entries
                 .into_iter()
@@ -225,13 +255,20 @@ mod posix {
 
     #[pyfunction]
     fn fspath(path: PyObjectRef, vm: &VirtualMachine) -> PyResult {
-        if path.class().fast_issubclass(vm.ctx.types.str_type) || path.class().fast_issubclass(vm.ctx.types.bytes_type) {
+        if path.class().fast_issubclass(vm.ctx.types.str_type)
+            || path.class().fast_issubclass(vm.ctx.types.bytes_type)
+        {
             return Ok(path);
         }
-        let result = vm
-            .call_method(&path, "__fspath__", ())
-            .map_err(|_| vm.new_type_error(format!("expected str, bytes or os.PathLike object, not {}", path.class().name())))?;
-        if result.class().fast_issubclass(vm.ctx.types.str_type) || result.class().fast_issubclass(vm.ctx.types.bytes_type) {
+        let result = vm.call_method(&path, "__fspath__", ()).map_err(|_| {
+            vm.new_type_error(format!(
+                "expected str, bytes or os.PathLike object, not {}",
+                path.class().name()
+            ))
+        })?;
+        if result.class().fast_issubclass(vm.ctx.types.str_type)
+            || result.class().fast_issubclass(vm.ctx.types.bytes_type)
+        {
             Ok(result)
         } else {
             Err(vm.new_type_error("__fspath__() must return str or bytes"))

@@ -1,7 +1,5 @@
 //! The interactive prompt: `>>>`/`...` input, echo of expression results, tracebacks, Ctrl-C/D.
-use rustpython_vm::{
-    compiler::Mode, scope::Scope, version, AsObject, PyResult, VirtualMachine,
-};
+use rustpython_vm::{compiler::Mode, scope::Scope, version, AsObject, PyResult, VirtualMachine};
 
 use crate::{
     bsp::rpi1,
@@ -34,7 +32,9 @@ pub fn print_banner(_vm: &VirtualMachine) {
 
 /// Keywords that start a compound statement (which, as in CPython, ends at an empty line even
 /// when written on one line, like `while True: pass`).
-const COMPOUND_KEYWORDS: [&str; 9] = ["if", "for", "while", "def", "class", "with", "try", "async", "match"];
+const COMPOUND_KEYWORDS: [&str; 9] = [
+    "if", "for", "while", "def", "class", "with", "try", "async", "match",
+];
 
 /// True if the buffered input opens a compound statement, which ends only at an empty line.
 fn opens_block(source: &str) -> bool {
@@ -47,7 +47,9 @@ fn opens_block(source: &str) -> bool {
             .unwrap_or("");
         code.ends_with(':')
             || code.trim_start().starts_with('@')
-            || (COMPOUND_KEYWORDS.contains(&first_word) && first_word != "match" && code.contains(':'))
+            || (COMPOUND_KEYWORDS.contains(&first_word)
+                && first_word != "match"
+                && code.contains(':'))
     })
 }
 
@@ -63,7 +65,10 @@ fn compile(vm: &VirtualMachine, source: &str) -> Compiled {
         Ok(code) => Compiled::Ready(code),
         Err(error) => {
             let exception = error.into_pyexception_maybe_incomplete(vm, Some(source), true);
-            if exception.class().is(vm.ctx.exceptions.incomplete_input_error) {
+            if exception
+                .class()
+                .is(vm.ctx.exceptions.incomplete_input_error)
+            {
                 Compiled::NeedsMore
             } else {
                 Compiled::Failed(exception)

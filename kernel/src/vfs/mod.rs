@@ -76,7 +76,10 @@ fn archive() -> Result<&'static Archive<'static>, Errno> {
 
 /// The current directory ("/" until changed).
 pub fn current_directory() -> String {
-    let current = CURRENT_DIRECTORY.lock().map(|path| path.clone()).unwrap_or_default();
+    let current = CURRENT_DIRECTORY
+        .lock()
+        .map(|path| path.clone())
+        .unwrap_or_default();
     if current.is_empty() {
         String::from("/")
     } else {

@@ -109,7 +109,10 @@ extern "C" fn exception_fatal(
                 cpu::data_fault_status()
             );
             if crate::bsp::rpi1::memory::is_stack_guard(address as usize) {
-                let _ = write!(out, "    (the Python stack overflowed into its guard region)\r\n");
+                let _ = write!(
+                    out,
+                    "    (the Python stack overflowed into its guard region)\r\n"
+                );
             }
         }
         _ => {}

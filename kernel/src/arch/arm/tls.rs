@@ -35,7 +35,9 @@ pub unsafe fn init() {
     let template_end = (&raw const __tbss_end as usize).max(&raw const __tbss_start as usize);
     let alignment = (&raw const __tls_align as usize).max(1);
     let block_offset = 8usize.next_multiple_of(alignment);
-    let total = template_end.saturating_sub(template_start).max(template_data_end - template_start);
+    let total = template_end
+        .saturating_sub(template_start)
+        .max(template_data_end - template_start);
     assert!(
         alignment <= TLS_AREA_ALIGN && block_offset + total <= TLS_AREA_SIZE,
         "TLS template ({total} bytes, align {alignment}) does not fit the TLS area"

@@ -83,9 +83,9 @@ impl Layout {
         let initfs = initfs_length.map(|length| INITFS_ADDRESS..INITFS_ADDRESS + length);
         let python_stack = ram_end - PYTHON_STACK_SIZE..ram_end;
         let stack_guard = python_stack.start - STACK_GUARD_SIZE..python_stack.start;
-        let large_start = initfs
-            .as_ref()
-            .map_or(INITFS_ADDRESS, |range| range.end.next_multiple_of(SECTION_SIZE));
+        let large_start = initfs.as_ref().map_or(INITFS_ADDRESS, |range| {
+            range.end.next_multiple_of(SECTION_SIZE)
+        });
         Self {
             ram: 0..ram_end,
             small_heap: kernel.end..INITFS_ADDRESS,

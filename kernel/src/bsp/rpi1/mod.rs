@@ -63,7 +63,8 @@ pub struct BoardInfo {
 impl BoardInfo {
     /// Asks the firmware; every fact it does not answer keeps a safe default.
     fn query() -> Self {
-        let ask = |tag: u32, request: &[u32], words: usize| MAILBOX.property(tag, request, words).ok();
+        let ask =
+            |tag: u32, request: &[u32], words: usize| MAILBOX.property(tag, request, words).ok();
         let clock_rate = |id: u32| ask(tag::CLOCK_RATE, &[id, 0], 2).map_or(0, |v| v[1]);
         let uart_clock_hz = match clock_rate(clock::UART) {
             0 => DEFAULT_UART_CLOCK_HZ,
@@ -71,7 +72,8 @@ impl BoardInfo {
         };
         Self {
             revision: ask(tag::BOARD_REVISION, &[], 1).map_or(0, |v| v[0]),
-            serial: ask(tag::BOARD_SERIAL, &[], 2).map_or(0, |v| u64::from(v[0]) | (u64::from(v[1]) << 32)),
+            serial: ask(tag::BOARD_SERIAL, &[], 2)
+                .map_or(0, |v| u64::from(v[0]) | (u64::from(v[1]) << 32)),
             firmware_revision: ask(tag::FIRMWARE_REVISION, &[], 1).map_or(0, |v| v[0]),
             arm_memory: ask(tag::ARM_MEMORY, &[], 2)
                 .map(|v| (v[0] + v[1]) as usize)
@@ -157,7 +159,10 @@ extern "C" fn kernel_init(_boot_tags: usize) -> ! {
     RNG.init();
 
     let initfs = find_initfs();
-    let layout = memory::Layout::new(board.arm_memory, initfs.as_ref().ok().map(|bytes| bytes.len()));
+    let layout = memory::Layout::new(
+        board.arm_memory,
+        initfs.as_ref().ok().map(|bytes| bytes.len()),
+    );
     // SAFETY: once, IRQs masked; the layout maps all RAM in use (kernel, heaps, initfs, stacks)
     // as normal memory and leaves only the stack guard and non-RAM addresses unmapped.
     unsafe { mmu::enable(|base| layout.section_kind(base)) };
@@ -200,7 +205,10 @@ pub static REBOOT_ON_PANIC: AtomicBool = AtomicBool::new(false);
 /// Reboots the board through the watchdog after printing why; never returns.
 pub fn reboot(reason: &str) -> ! {
     use core::fmt::Write;
-    let _ = write!(crate::console::PanicWriter, "*** PiPyOS: rebooting ({reason})\r\n");
+    let _ = write!(
+        crate::console::PanicWriter,
+        "*** PiPyOS: rebooting ({reason})\r\n"
+    );
     UART.flush();
     // 10 ticks of 16 µs: long enough for the message to leave the UART FIFO.
     WATCHDOG.reset_after(10);
