@@ -191,13 +191,18 @@ fn decode_header(header: &[u8], offset: usize) -> Result<Header, Error> {
     })
 }
 
-/// Length of the archive at the start of `bytes`, up to and including its `TRAILER!!!` entry.
-///
-/// Walks the headers only: no allocation and no path checks, so the kernel can size the
-/// archive at boot before its heap exists. [`Archive::parse`] does the full validation.
-pub fn archive_len(bytes: &[u8]) -> Result<usize, Error> {
-    let mut offset = 0usize;
-    loop {
+/// One entry located in the archive: its decoded header, the bytes of its name (with the
+/// terminating NUL) and where its data would start.
+struct RawEntry {
+    header: Header,
+    name_start: usize,
+    name_end: usize,
+    data_start: usize,
+}
+
+impl RawEntry {
+    /// Locates the entry whose header is at `offset`; checks the header and the name's bounds.
+    fn at(bytes: &[u8], offset: usize) -> Result<Self, Error> {
         if offset == bytes.len() {
             return Err(Error::MissingTrailer { offset });
         }
@@ -221,12 +226,40 @@ pub fn archive_len(bytes: &[u8]) -> Result<usize, Error> {
         let data_start = align4(name_end)
             .filter(|&start| start <= bytes.len())
             .ok_or(Error::TruncatedName { offset })?;
-        let data_end = data_start
-            .checked_add(header.file_size as usize)
+        Ok(Self {
+            header,
+            name_start,
+            name_end,
+            data_start,
+        })
+    }
+
+    /// The end of the entry's data, if the data lies within `bytes`.
+    fn data_end(&self, bytes: &[u8]) -> Option<usize> {
+        self.data_start
+            .checked_add(self.header.file_size as usize)
             .filter(|&end| end <= bytes.len())
+    }
+
+    /// True for the `TRAILER!!!` entry.
+    fn is_trailer(&self, bytes: &[u8]) -> bool {
+        bytes[self.name_start..self.name_end].strip_suffix(b"\0") == Some(TRAILER_NAME.as_bytes())
+    }
+}
+
+/// Length of the archive at the start of `bytes`, up to and including its `TRAILER!!!` entry.
+///
+/// Walks the headers only: no allocation and no path checks, so the kernel can size the
+/// archive at boot before its heap exists. [`Archive::parse`] does the full validation.
+pub fn archive_len(bytes: &[u8]) -> Result<usize, Error> {
+    let mut offset = 0usize;
+    loop {
+        let entry = RawEntry::at(bytes, offset)?;
+        let next = entry
+            .data_end(bytes)
+            .and_then(align4)
             .ok_or(Error::TruncatedEntry { offset })?;
-        let next = align4(data_end).ok_or(Error::TruncatedEntry { offset })?;
-        if &bytes[name_start..name_end - 1] == TRAILER_NAME.as_bytes() {
+        if entry.is_trailer(bytes) {
             return Ok(next.min(bytes.len()));
         }
         offset = next;
@@ -247,30 +280,12 @@ impl<'a> Archive<'a> {
         let mut entries = Vec::new();
         let mut offset = 0usize;
         let len_bytes = loop {
-            if offset == bytes.len() {
-                return Err(Error::MissingTrailer { offset });
-            }
-            let header = offset
-                .checked_add(HEADER_LEN)
-                .and_then(|end| bytes.get(offset..end))
-                .ok_or(Error::TruncatedHeader { offset })?;
-            let header = decode_header(header, offset)?;
-
-            let name_size = header.name_size as usize;
-            if name_size == 0 {
-                return Err(Error::BadNameSize { offset });
-            }
-            if name_size - 1 > MAX_PATH_LEN {
-                return Err(Error::NameTooLong {
-                    offset,
-                    length: name_size - 1,
-                });
-            }
-            let name_start = offset + HEADER_LEN;
-            let name_end = name_start + name_size;
-            let data_start = align4(name_end)
-                .filter(|&start| start <= bytes.len())
-                .ok_or(Error::TruncatedName { offset })?;
+            let RawEntry {
+                header,
+                name_start,
+                name_end,
+                data_start,
+            } = RawEntry::at(bytes, offset)?;
             let (terminator, name) = bytes[name_start..name_end]
                 .split_last()
                 .ok_or(Error::BadNameSize { offset })?;

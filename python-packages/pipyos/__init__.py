@@ -9,14 +9,15 @@ import collections
 
 import _pipyos
 
-__all__ = ["Board", "MemoryInfo", "board", "mem_info", "mem_free", "reboot", "set_time",
-           "set_reboot_on_panic", "version"]
+__all__ = ["Board", "MemoryInfo", "board", "mem_info", "mem_free", "memory_layout", "reboot",
+           "set_time", "set_reboot_on_panic", "version"]
 
 #: The PiPyOS release this image was built from.
 version = "0.1.0"
 
 Board = collections.namedtuple(
-    "Board", "model revision serial arm_memory gpu_memory arm_clock_hz")
+    "Board",
+    "model revision serial arm_memory gpu_memory arm_clock_hz core_clock_hz firmware_revision")
 Board.__doc__ = "What the GPU firmware reported about the board at boot."
 
 MemoryInfo = collections.namedtuple("MemoryInfo", "used free peak_used")
@@ -31,6 +32,12 @@ def board():
 def mem_info():
     """Returns heap use as a :class:`MemoryInfo`."""
     return MemoryInfo(*_pipyos.mem_info())
+
+
+def memory_layout():
+    """Returns the kernel's RAM layout: ``{region: (start, end)}`` (kernel, heaps, initfs,
+    Python stack and its guard)."""
+    return _pipyos.memory_layout()
 
 
 def mem_free():

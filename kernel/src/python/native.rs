@@ -200,10 +200,10 @@ pub(crate) mod _pipyos {
         }
 
         #[pymethod]
-        fn flush(zelf: &Py<Self>) {}
+        fn flush(_zelf: &Py<Self>) {}
 
         #[pymethod]
-        fn isatty(zelf: &Py<Self>) -> bool {
+        fn isatty(_zelf: &Py<Self>) -> bool {
             true
         }
 
@@ -223,17 +223,17 @@ pub(crate) mod _pipyos {
         }
 
         #[pygetset]
-        fn encoding(zelf: &Py<Self>) -> &'static str {
+        fn encoding(_zelf: &Py<Self>) -> &'static str {
             "utf-8"
         }
 
         #[pygetset]
-        fn errors(zelf: &Py<Self>) -> &'static str {
+        fn errors(_zelf: &Py<Self>) -> &'static str {
             "strict"
         }
 
         #[pygetset]
-        fn closed(zelf: &Py<Self>) -> bool {
+        fn closed(_zelf: &Py<Self>) -> bool {
             false
         }
 
@@ -252,19 +252,42 @@ pub(crate) mod _pipyos {
         }
     }
 
-    /// Board facts: `(model, revision, serial, arm_memory, gpu_memory, arm_clock_hz)`.
+    /// Board facts: `(model, revision, serial, arm_memory, gpu_memory, arm_clock_hz,
+    /// core_clock_hz, firmware_revision)`.
     #[pyfunction]
     fn board_info(vm: &VirtualMachine) -> PyObjectRef {
         let board = rpi1::board();
-        vm.new_tuple((
-            board.model(),
-            board.revision,
-            board.serial,
-            board.arm_memory,
-            board.gpu_memory,
-            board.arm_clock_hz,
-        ))
-        .into()
+        let fields: Vec<PyObjectRef> = vec![
+            vm.ctx.new_str(board.model()).into(),
+            vm.ctx.new_int(board.revision).into(),
+            vm.ctx.new_int(board.serial).into(),
+            vm.ctx.new_int(board.arm_memory).into(),
+            vm.ctx.new_int(board.gpu_memory).into(),
+            vm.ctx.new_int(board.arm_clock_hz).into(),
+            vm.ctx.new_int(board.core_clock_hz).into(),
+            vm.ctx.new_int(board.firmware_revision).into(),
+        ];
+        vm.ctx.new_tuple(fields).into()
+    }
+
+    /// The kernel's RAM layout: `{region: (start, end)}` in bytes.
+    #[pyfunction]
+    fn memory_layout(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let layout = rpi1::layout().ok_or_else(|| vm.new_runtime_error("no memory layout"))?;
+        let regions = vm.ctx.new_dict();
+        let mut add = |name: &str, range: &core::ops::Range<usize>| {
+            regions.set_item(name, vm.new_tuple((range.start, range.end)).into(), vm)
+        };
+        add("ram", &layout.ram)?;
+        add("kernel", &layout.kernel)?;
+        if let Some(initfs) = &layout.initfs {
+            add("initfs", initfs)?;
+        }
+        add("small_heap", &layout.small_heap)?;
+        add("large_heap", &layout.large_heap)?;
+        add("stack_guard", &layout.stack_guard)?;
+        add("python_stack", &layout.python_stack)?;
+        Ok(regions.into())
     }
 
     /// Heap figures: `(used, free, peak_used)` in bytes.
