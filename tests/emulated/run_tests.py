@@ -185,6 +185,18 @@ def test_time_module(make_board):
     check(board.run("time.perf_counter() > 0").strip() == "True", "perf_counter")
 
 
+@test
+def test_help_and_exit(make_board):
+    board = make_board()
+    booted(board)
+    check("help(object)" in board.run("help"), "repr of help")
+    output = board.run("help(len)", timeout=300)
+    check("len(" in output and "number of items" in output, "help(len) prints pydoc text")
+    board.send("exit()\r")
+    board.expect(r"soft reboot", timeout=60)
+    booted(board)
+
+
 # --- Issue: initfs, imports, files, main.py -----------------------------------------------------
 
 APP_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "app")

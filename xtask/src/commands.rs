@@ -93,7 +93,7 @@ pub fn dispatch(arguments: Vec<String>) -> Result<(), String> {
 
 /// Parts of RustPython's Lib that make no sense on the board (GUI, package installers,
 /// processes, terminals, databases, the interactive help's data) and are left out of the image.
-const STDLIB_EXCLUDED: [&str; 14] = [
+const STDLIB_EXCLUDED: [&str; 13] = [
     "idlelib",
     "ensurepip",
     "tkinter",
@@ -106,7 +106,6 @@ const STDLIB_EXCLUDED: [&str; 14] = [
     "curses",
     "dbm",
     "sqlite3",
-    "_pyrepl",
     "lib2to3",
 ];
 

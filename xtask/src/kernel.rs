@@ -60,12 +60,15 @@ pub fn build(profile: &str, frozen_stdlib: bool) -> Result<PathBuf, String> {
     if frozen_stdlib {
         command.args(["--features", "frozen-stdlib"]);
     }
+    // A separate target directory keeps differently configured builds from rebuilding each other.
+    let target_directory = std::env::var_os("PIPYOS_KERNEL_TARGET_DIR")
+        .map_or_else(|| kernel_directory.join("target"), PathBuf::from);
+    command.arg("--target-dir").arg(&target_directory);
     if std::env::var_os("PIPYOS_OFFLINE").is_some() {
         command.arg("--offline");
     }
     run(&mut command, "kernel build")?;
-    Ok(kernel_directory
-        .join("target")
+    Ok(target_directory
         .join(TARGET)
         .join(if profile == "dev" { "debug" } else { profile })
         .join("pipyos-kernel"))

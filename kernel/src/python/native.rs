@@ -40,6 +40,18 @@ const ERRNO_NAMES: [(&str, i32); 17] = {
     ]
 };
 
+/// Python run at the start of every interpreter: `help`, `exit`, `quit` in builtins.
+const STARTUP: &str = include_str!("startup.py");
+
+/// Compiles and runs `source` in a fresh namespace.
+fn run_source(vm: &VirtualMachine, source: &str, name: &str) -> rustpython_vm::PyResult<()> {
+    let code = vm
+        .compile(source, Mode::Exec, name)
+        .map_err(|error| error.into_pyexception(vm, Some(source)))?;
+    vm.run_code_obj(code, vm.new_scope_with_builtins())?;
+    Ok(())
+}
+
 /// Completes `posix` with its Python half, puts our `FileIO`/`open` into `io` and builtins,
 /// names the errno values, and installs importlib's path-based finders (RustPython does this
 /// itself only with a host OS), so `import` finds `.py` files on the initfs.

@@ -18,22 +18,30 @@ use crate::{
     sync::SetOnce,
 };
 
-// SAFETY (all driver statics below): each address is the documented register block of that
-// device in `memory::map`, identity-mapped as device memory for the kernel's whole life.
+// Each driver gets the address of its own register block from `memory::map`; the MMU maps the
+// peripheral window as device memory for the kernel's whole life (and it is off before that).
+
 /// The serial console UART.
+// SAFETY: `UART0` is the PL011's register block (see the comment above).
 pub static UART: Pl011Uart = unsafe { Pl011Uart::new(memory::map::UART0) };
 /// The 1 MHz system timer.
+// SAFETY: `SYSTEM_TIMER` is the system timer's register block.
 pub static TIMER: SystemTimer = unsafe { SystemTimer::new(memory::map::SYSTEM_TIMER) };
 /// The interrupt controller.
+// SAFETY: `INTERRUPT_CONTROLLER` is the ARM interrupt controller's register block.
 pub static INTERRUPTS: InterruptController =
     unsafe { InterruptController::new(memory::map::INTERRUPT_CONTROLLER) };
 /// The hardware RNG.
+// SAFETY: `RNG` is the random number generator's register block.
 pub static RNG: HardwareRng = unsafe { HardwareRng::new(memory::map::RNG) };
 /// The GPU mailbox.
+// SAFETY: `MAILBOX` is mailbox 0's register block.
 pub static MAILBOX: Mailbox = unsafe { Mailbox::new(memory::map::MAILBOX) };
 /// GPIO function select.
+// SAFETY: `GPIO` is the GPIO register block.
 pub static GPIO: Gpio = unsafe { Gpio::new(memory::map::GPIO) };
 /// The reset watchdog.
+// SAFETY: `WATCHDOG` is the power manager's RSTC register.
 pub static WATCHDOG: Watchdog = unsafe { Watchdog::new(memory::map::WATCHDOG) };
 
 /// PL011 reference clock if the firmware does not say (the firmware's current default).
