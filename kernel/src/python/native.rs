@@ -96,6 +96,7 @@ pub fn install(vm: &VirtualMachine) {
         }
         vm.sys_module
             .set_attr("platform", vm.ctx.new_str("pipyos"), vm)?;
+        run_source(vm, STARTUP, "<startup>")?;
         match vfs::mount_initfs() {
             Ok(_) => install_files(vm)?,
             Err(reason) => crate::console::write(

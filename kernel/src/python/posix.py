@@ -70,6 +70,20 @@ def _refuse(path, *args, **kwargs):
     _refuse_write(path)
 
 
+def readlink(path, *, dir_fd=None):
+    """There are no symbolic links: an existing path gives EINVAL, as for a plain file."""
+    _stat(path)
+    raise OSError(22, "Invalid argument", path)
+
+
+def symlink(src, dst, target_is_directory=False, *, dir_fd=None):
+    _refuse_write(dst)
+
+
+def link(src, dst, *, src_dir_fd=None, dst_dir_fd=None, follow_symlinks=True):
+    _refuse_write(dst)
+
+
 def mkdir(path, mode=0o777, *, dir_fd=None):
     _refuse_write(path)
 

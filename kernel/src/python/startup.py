@@ -29,6 +29,15 @@ class _Quitter:
         raise SystemExit(code)
 
 
+# sysconfig looks its build data up under a name made from sys.platform, which PiPyOS sets to
+# "pipyos" after the interpreter registered the module under its own name.
+import sys
+import _sysconfigdata
+
+sys.modules["_sysconfigdata_%s_%s_%s" % (
+    sys.abiflags, sys.platform, getattr(sys.implementation, "_multiarch", ""))] = _sysconfigdata
+del sys, _sysconfigdata
+
 builtins.help = _Helper()
 builtins.exit = _Quitter("exit")
 builtins.quit = _Quitter("quit")
