@@ -35,7 +35,9 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
         version: None,
         image: None,
         host_only: false,
-        frozen_stdlib: false,
+        // Measured (README): importing from the initfs compiles source at every import
+        // (`import json` 618 M instructions); frozen bytecode takes 113 M.
+        frozen_stdlib: true,
     };
     let text = |error: lexopt::Error| error.to_string();
     while let Some(argument) = parser.next().map_err(text)? {
@@ -56,7 +58,7 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
             }
             Long("image") => options.image = Some(path(&mut parser)?),
             Long("host-only") => options.host_only = true,
-            Long("frozen-stdlib") => options.frozen_stdlib = true,
+            Long("stdlib-in-initfs") => options.frozen_stdlib = false,
             Short('h') | Long("help") => return Err(crate::USAGE.to_owned()),
             Value(value) if command.is_none() => command = Some(value.string().map_err(text)?),
             other => return Err(format!("{}\n\n{}", other.unexpected(), crate::USAGE)),

@@ -20,7 +20,8 @@ commands:
   test    [--image FILE] [--profile P] [--host-only]    host unit tests, then emulated boot tests
   bench   [--image FILE] [--profile P]                  instruction counts and sizes
 
-`--frozen-stdlib` compiles the standard library into the kernel instead of the initfs.
+The standard library is compiled into the kernel as bytecode (frozen); `--stdlib-in-initfs`
+packs it as source into the initfs instead.
 The default profile is `release` (opt-level 3, fat LTO: the fastest measured); `quick` skips LTO.
 Outputs go to target/pipyos/.";
 

@@ -19,6 +19,11 @@ const COARSE_STEP: usize = 64;
 const CLASS_COUNT: usize = FINE_LIMIT / FINE_STEP + (SMALL_LIMIT - FINE_LIMIT) / COARSE_STEP;
 /// When the small region is used up, the classes carve chunks of this size from the large heap.
 const REFILL_CHUNK: usize = 256 * 1024;
+/// Emergency reserve held back from the large heap. The first allocation that fails releases it
+/// (and still fails), so that raising `MemoryError`, printing the traceback and parsing the next
+/// line (RustPython's parser allocates a 1 MiB stack segment per parse on this platform) still
+/// find memory. It is taken back once the heap has room again.
+const RESERVE: usize = 4 << 20;
 
 /// Which size class serves `size` bytes, and the block size of that class.
 fn size_class(size: usize) -> (usize, usize) {
@@ -66,6 +71,8 @@ struct Heap {
     /// Set by a failed allocation, cleared by the next success: tells an abort after an
     /// allocation failure apart from other aborts.
     last_allocation_failed: bool,
+    /// The emergency reserve, while it is held (see [`RESERVE`]).
+    reserve: Option<NonNull<u8>>,
 }
 
 // SAFETY: the raw pointers point into heap memory owned by this structure; it is only used from
@@ -84,6 +91,7 @@ static HEAP: IrqLock<Heap> = IrqLock::new(Heap {
         failed_allocations: 0,
     },
     last_allocation_failed: false,
+    reserve: None,
 });
 
 /// Hands the two heap regions to the allocator (once, at boot).
@@ -101,6 +109,29 @@ pub fn init(small: Range<usize>, large: Range<usize>) {
 }
 
 impl Heap {
+    fn reserve_layout() -> Layout {
+        Layout::from_size_align(RESERVE, FINE_STEP).expect("valid layout")
+    }
+
+    /// Holds the emergency reserve back again, if the heap has plenty of room.
+    fn take_reserve(&mut self) {
+        if self.reserve.is_none() && self.large.free() >= 4 * RESERVE {
+            self.reserve = self.large.allocate_first_fit(Self::reserve_layout()).ok();
+        }
+    }
+
+    /// Gives the emergency reserve back to the heap; true if there was one.
+    fn release_reserve(&mut self) -> bool {
+        match self.reserve.take() {
+            Some(block) => {
+                // SAFETY: the reserve was allocated from `large` with this layout.
+                unsafe { self.large.deallocate(block, Self::reserve_layout()) };
+                true
+            }
+            None => false,
+        }
+    }
+
     fn allocate(&mut self, layout: Layout) -> *mut u8 {
         let pointer = if is_small(layout) {
             self.allocate_small(layout.size())
@@ -112,6 +143,7 @@ impl Heap {
         if pointer.is_null() {
             self.statistics.failed_allocations += 1;
             self.last_allocation_failed = true;
+            self.release_reserve();
         } else {
             self.last_allocation_failed = false;
             self.statistics.used += if is_small(layout) {
@@ -165,6 +197,7 @@ impl Heap {
             // SAFETY: forwarded from the caller's contract.
             unsafe { self.large.deallocate(block, layout) };
             self.statistics.used -= layout.size();
+            self.take_reserve();
         }
     }
 

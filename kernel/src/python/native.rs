@@ -97,13 +97,13 @@ pub fn install(vm: &VirtualMachine) {
         vm.sys_module
             .set_attr("platform", vm.ctx.new_str("pipyos"), vm)?;
         run_source(vm, STARTUP, "<startup>")?;
-        match vfs::mount_initfs() {
-            Ok(_) => install_files(vm)?,
-            Err(reason) => crate::console::write(
-                format!("PiPyOS: no usable initfs ({reason}); only the built-in modules are available.\n")
+        if let Err(reason) = vfs::mount_initfs() {
+            crate::console::write(
+                format!("PiPyOS: no usable initfs ({reason}); no files, no app: the built-in and frozen modules remain.\n")
                     .as_bytes(),
-            ),
+            );
         }
+        install_files(vm)?;
         let time = vm.import("time", 0)?;
         for name in [
             "time",
