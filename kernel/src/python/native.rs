@@ -288,7 +288,7 @@ pub(crate) mod _pipyos {
     fn memory_layout(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
         let layout = rpi1::layout().ok_or_else(|| vm.new_runtime_error("no memory layout"))?;
         let regions = vm.ctx.new_dict();
-        let mut add = |name: &str, range: &core::ops::Range<usize>| {
+        let add = |name: &str, range: &core::ops::Range<usize>| {
             regions.set_item(name, vm.new_tuple((range.start, range.end)).into(), vm)
         };
         add("ram", &layout.ram)?;
