@@ -5,7 +5,7 @@
 //! adds what is easier in Python: `stat_result`, `scandir`/`DirEntry`, and the `FileIO` class
 //! and `open()` that `io` and `builtins.open` use.
 
-pub(crate) use posix::module_def;
+pub(crate) use posix_module::module_def;
 
 /// Python source completing the module (see the file's docstring).
 pub const PYTHON_PART: &str = include_str!("posix.py");
@@ -35,8 +35,8 @@ pub fn strerror(code: i32) -> &'static str {
     }
 }
 
-#[rustpython_vm::pymodule]
-mod posix {
+#[rustpython_vm::pymodule(name = "posix")]
+mod posix_module {
     use rustpython_vm::{
         builtins::{PyBaseExceptionRef, PyBytes, PyBytesRef, PyListRef},
         function::{ArgBytesLike, OptionalArg},
