@@ -263,18 +263,3 @@ pub fn statistics() -> Statistics {
 pub fn last_allocation_failed() -> bool {
     HEAP.lock(|heap| heap.last_allocation_failed)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::size_class;
-
-    #[test]
-    fn classes_cover_sizes() {
-        assert_eq!(size_class(1), (0, 8));
-        assert_eq!(size_class(8), (0, 8));
-        assert_eq!(size_class(9), (1, 16));
-        assert_eq!(size_class(256), (31, 256));
-        assert_eq!(size_class(257), (32, 320));
-        assert_eq!(size_class(4096), (super::CLASS_COUNT - 1, 4096));
-    }
-}

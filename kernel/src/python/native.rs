@@ -43,13 +43,17 @@ const ERRNO_NAMES: [(&str, i32); 17] = {
 /// Python run at the start of every interpreter: `help`, `exit`, `quit` in builtins.
 const STARTUP: &str = include_str!("startup.py");
 
-/// Compiles and runs `source` in a fresh namespace.
-fn run_source(vm: &VirtualMachine, source: &str, name: &str) -> rustpython_vm::PyResult<()> {
+/// Compiles `source` (named `name` in tracebacks) and runs it in `scope`.
+fn run_source(
+    vm: &VirtualMachine,
+    source: &str,
+    name: &str,
+    scope: Scope,
+) -> rustpython_vm::PyResult {
     let code = vm
         .compile(source, Mode::Exec, name)
         .map_err(|error| error.into_pyexception(vm, Some(source)))?;
-    vm.run_code_obj(code, vm.new_scope_with_builtins())?;
-    Ok(())
+    vm.run_code_obj(code, scope)
 }
 
 /// Completes `posix` with its Python half, puts our `FileIO`/`open` into `io` and builtins,
@@ -60,10 +64,12 @@ fn install_files(vm: &VirtualMachine) -> rustpython_vm::PyResult<()> {
     let namespace = posix
         .dict()
         .ok_or_else(|| vm.new_runtime_error("the posix module has no namespace"))?;
-    let code = vm
-        .compile(super::posix::PYTHON_PART, Mode::Exec, "<posix>")
-        .map_err(|error| error.into_pyexception(vm, Some(super::posix::PYTHON_PART)))?;
-    vm.run_code_obj(code, Scope::with_builtins(None, namespace, vm))?;
+    run_source(
+        vm,
+        super::posix::PYTHON_PART,
+        "<posix>",
+        Scope::with_builtins(None, namespace, vm),
+    )?;
     vm.call_method(&posix, "_install_io", ())?;
     let errno = vm.import("errno", 0)?;
     let codes = vm.ctx.new_dict();
@@ -96,7 +102,7 @@ pub fn install(vm: &VirtualMachine) {
         }
         vm.sys_module
             .set_attr("platform", vm.ctx.new_str("pipyos"), vm)?;
-        run_source(vm, STARTUP, "<startup>")?;
+        run_source(vm, STARTUP, "<startup>", vm.new_scope_with_builtins())?;
         if let Err(reason) = vfs::mount_initfs() {
             crate::console::write(
                 format!("PiPyOS: no usable initfs ({reason}); no files, no app: the built-in and frozen modules remain.\n")
@@ -139,15 +145,10 @@ pub fn run_main_script(vm: &VirtualMachine, scope: &Scope) {
         return;
     };
     let source = String::from_utf8_lossy(data);
-    let result = vm
-        .compile(&source, Mode::Exec, MAIN)
-        .map_err(|error| error.into_pyexception(vm, Some(&source)))
-        .and_then(|code| {
-            scope
-                .globals
-                .set_item("__file__", vm.ctx.new_str(MAIN).into(), vm)?;
-            vm.run_code_obj(code, scope.clone())
-        });
+    let result = scope
+        .globals
+        .set_item("__file__", vm.ctx.new_str(MAIN).into(), vm)
+        .and_then(|()| run_source(vm, &source, MAIN, scope.clone()));
     super::repl::flush_streams(vm);
     if let Err(exception) = result {
         if !exception.fast_isinstance(vm.ctx.exceptions.system_exit) {
