@@ -3,11 +3,11 @@
 
 Runs QEMU raspi0 with `-icount shift=0`: one guest instruction is one nanosecond of virtual time,
 so the board's 1 MHz system timer (`time.ticks_us()`) measures instructions / 1000, exactly and
-repeatably. Boot-to-prompt uses the `uartcount` TCG plugin from shared/tools/qemu-insn-count when
-it can be built (exact count at the byte that completes the first `>>> `), else the guest clock.
+repeatably. Boot-to-prompt uses the project's own TCG plugin (bench/qemu-plugin, built by
+`cargo xtask bench`): the exact count at the byte that completes the first `>>> `.
 Nothing here asserts a time: it prints numbers.
 
-Usage: run_bench.py --image IMG --mkimage PATH [--kernel-elf ELF] [--skip-pyperformance]
+Usage: run_bench.py --image IMG --mkimage PATH --plugin LIB [--kernel-elf ELF] [--skip-pyperformance]
 """
 
 import argparse
@@ -52,18 +52,6 @@ def elf_sections(path):
         return data[names_offset + offset:end].decode()
 
     return {name(h[0]): h[5] for h in headers if h[2] & 0x2}  # SHF_ALLOC
-
-
-def build_plugin(scratch):
-    """Builds the uartcount plugin; returns its path or None."""
-    source_dir = os.path.join(REPOSITORY, "..", "shared", "tools", "qemu-insn-count")
-    source = os.path.join(source_dir, "uartcount.c")
-    if not os.path.exists(source):
-        return None
-    out = os.path.join(scratch, "uartcount.so")
-    result = subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-I", source_dir, "-o", out, source],
-                            capture_output=True, text=True)
-    return out if result.returncode == 0 else None
 
 
 def upload_and_run(board, source, globals_name="_bm"):
@@ -132,6 +120,8 @@ def main():
     parser.add_argument("--image", required=True)
     parser.add_argument("--mkimage", required=True)
     parser.add_argument("--kernel-elf")
+    parser.add_argument("--plugin", required=True,
+                        help="bench/qemu-plugin's shared library (cargo xtask bench builds it)")
     parser.add_argument("--qemu", default="qemu-system-arm")
     parser.add_argument("--skip-pyperformance", action="store_true")
     arguments = parser.parse_args()
@@ -154,27 +144,24 @@ def main():
             if name in sections:
                 report(f"kernel {name}", sections[name], "bytes")
 
-    plugin = build_plugin(scratch)
+    plugin = arguments.plugin
+    if not os.path.exists(plugin):
+        raise SystemExit(f"the QEMU plugin {plugin} does not exist (cargo xtask bench builds it)")
     extra = ["-icount", "shift=0"]
     log = os.path.join(scratch, "uart.log")
-    if plugin:
-        extra += ["-plugin", f"{plugin},addr={PL011_DATA_REGISTER},out={log}"]
+    extra += ["-plugin", f"{plugin},watch={PL011_DATA_REGISTER},out={log}"]
     board = Board(arguments.image, arguments.mkimage, arguments.qemu, extra_args=extra)
     try:
         board.expect(r">>> ", timeout=600)
         prompt_end = board.text().encode().index(b">>> ") + 3
-        if plugin:
-            board.run("0")  # make sure the log has been flushed past the prompt
-            counts = {}
-            with open(log) as handle:
-                for line in handle:
-                    index, _, value = line.partition(" ")
-                    if index.isdigit():
-                        counts[int(index)] = int(value)
-            report("boot to first '>>> ' (uartcount plugin)", counts[prompt_end - 1], "instructions")
-        else:
-            output = board.run("import time; time.ticks_us() * 1000")
-            report("boot to first '>>> ' (guest clock)", int(output.strip()), "instructions")
+        board.run("0")  # make sure the log has been flushed past the prompt
+        counts = {}
+        with open(log) as handle:
+            for line in handle:
+                index, _, value = line.partition(" ")
+                if index.isdigit():
+                    counts[int(index)] = int(value)
+        report("boot to first '>>> '", counts[prompt_end - 1], "instructions")
         board.run("import time, _pipyos")
         report("free heap at the prompt", int(board.run("_pipyos.mem_free()").strip()), "bytes")
         report("import json (first import)", measure(board, "import json"), "instructions")

@@ -1,4 +1,5 @@
-//! Build script: links the kernel with its linker script and names the entry symbol.
+//! Build script: links the kernel with its linker script, names the entry symbol, and passes the
+//! build facts (version, git revision, source date) that `cargo xtask` sets on to the code.
 fn main() {
     let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     println!("cargo:rerun-if-changed=kernel.ld");
@@ -7,4 +8,16 @@ fn main() {
     println!("cargo:rustc-link-arg-bins=--entry=_start");
     // No page-aligned segments and no loaded ELF headers: the firmware loads a flat image.
     println!("cargo:rustc-link-arg-bins=--nmagic");
+    // Version strings come from the source (xtask/src/buildinfo.rs), never from the clock; a
+    // plain `cargo build` without xtask gets placeholders.
+    for (name, fallback) in [
+        ("PIPYOS_GIT_REVISION", "unknown"),
+        ("PIPYOS_BUILD_DATE", "Jan  1 1970"),
+        ("PIPYOS_BUILD_TIME", "00:00:00"),
+        ("PIPYOS_BUILD_ISO_DATE", "1970-01-01"),
+    ] {
+        println!("cargo:rerun-if-env-changed={name}");
+        let value = std::env::var(name).unwrap_or_else(|_| fallback.to_owned());
+        println!("cargo:rustc-env={name}={value}");
+    }
 }

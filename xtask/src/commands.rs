@@ -6,7 +6,7 @@ use std::{
 
 use lexopt::prelude::*;
 
-use crate::{kernel, paths, qemu};
+use crate::{buildinfo::BuildInfo, kernel, paths, qemu, reproduce};
 
 /// Options shared by the commands.
 struct Options {
@@ -75,6 +75,7 @@ pub fn dispatch(arguments: Vec<String>) -> Result<(), String> {
         "kernel" => kernel::build_images(
             &options.profile,
             options.frozen_stdlib,
+            &build_info(&options)?,
             &options.out_directory,
         )
         .map(drop),
@@ -89,6 +90,7 @@ pub fn dispatch(arguments: Vec<String>) -> Result<(), String> {
         "run" => run(&options),
         "test" => test(&options),
         "bench" => bench(&options),
+        "reproduce" => reproduce::run(&options.profile, options.frozen_stdlib),
         other => Err(format!("unknown command `{other}`\n\n{}", crate::USAGE)),
     }
 }
@@ -117,20 +119,18 @@ const PACKAGES_PREFIX: &str = "lib/site-packages";
 const EXAMPLES_PREFIX: &str = "examples";
 const APP_PREFIX: &str = "app";
 
-/// `SOURCE_DATE_EPOCH`, or 0, as the archive's timestamps.
-fn source_date_epoch() -> Result<u32, String> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(value) => value
-            .trim()
-            .parse()
-            .map_err(|_| format!("SOURCE_DATE_EPOCH={value:?} is not a number of seconds")),
-        Err(_) => Ok(0),
-    }
+/// The build facts (version, revision, source date) of this checkout.
+fn build_info(options: &Options) -> Result<BuildInfo, String> {
+    let version = options.version.clone().unwrap_or_else(project_version);
+    BuildInfo::of(&paths::repository(), &version)
 }
 
 fn build_initfs(options: &Options, out: &Path) -> Result<(), String> {
     let mut packer = initfs::Packer::new();
-    packer.mtime(source_date_epoch()?);
+    let epoch = build_info(options)?.source_date_epoch;
+    packer.mtime(
+        u32::try_from(epoch).map_err(|_| format!("SOURCE_DATE_EPOCH {epoch} is past 2106"))?,
+    );
     let error = |error: initfs::Error| error.to_string();
     let stdlib = kernel::python_stdlib_directory()?;
     // With the standard library frozen into the kernel, the initfs does not carry it again.
@@ -203,21 +203,12 @@ fn project_version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
-/// The git revision of the source, if it is a git checkout.
-fn git_revision() -> Option<String> {
-    let output = Command::new("git")
-        .current_dir(paths::repository())
-        .args(["rev-parse", "--short=12", "HEAD"])
-        .output()
-        .ok()?;
-    let revision = String::from_utf8(output.stdout).ok()?.trim().to_owned();
-    (output.status.success() && !revision.is_empty()).then_some(revision)
-}
-
 fn build_image(options: &Options) -> Result<PathBuf, String> {
+    let info = build_info(options)?;
     let (_, kernel_image) = kernel::build_images(
         &options.profile,
         options.frozen_stdlib,
+        &info,
         &options.out_directory,
     )?;
     let initfs_path = options.out_directory.join("initfs.cpio");
@@ -243,9 +234,11 @@ fn build_image(options: &Options) -> Result<PathBuf, String> {
         .args(["--version", &version])
         .arg("--out-dir")
         .arg(&options.out_directory);
-    if let Some(revision) = git_revision() {
-        command.args(["--git-revision", &revision]);
+    if info.revision != "unknown" {
+        command.args(["--git-revision", &info.revision]);
     }
+    // The image's timestamps: the same source date as the kernel's version strings.
+    command.env("SOURCE_DATE_EPOCH", info.source_date_epoch.to_string());
     if let Some(firmware) = &options.firmware {
         command.arg("--firmware").arg(firmware);
     }
@@ -286,6 +279,7 @@ fn test(options: &Options) -> Result<(), String> {
             .args(["test", "--workspace"]),
         "host tests",
     )?;
+    test_kernel_build_patches()?;
     if options.host_only {
         return Ok(());
     }
@@ -303,6 +297,47 @@ fn test(options: &Options) -> Result<(), String> {
     kernel::run(&mut command, "emulated tests")
 }
 
+/// Tests the crates that patch the kernel's dependencies (patches/): they build RustPython's
+/// compiler for the host, which needs the kernel's toolchain (Debian's Rust 1.96).
+fn test_kernel_build_patches() -> Result<(), String> {
+    let (cargo, rustc) = paths::kernel_cargo();
+    let manifest = paths::repository().join("patches/rustpython-derive/Cargo.toml");
+    let mut command = Command::new(&cargo);
+    command
+        .current_dir(paths::repository())
+        .arg("test")
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(paths::repository().join("target/patches"))
+        .env("RUSTC", rustc)
+        .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR");
+    if std::env::var_os("PIPYOS_OFFLINE").is_some() {
+        command.arg("--offline");
+    }
+    kernel::run(&mut command, "tests of patches/rustpython-derive")
+}
+
+/// Builds the benchmark's QEMU plugin (bench/qemu-plugin) and returns the shared library.
+fn qemu_plugin() -> Result<PathBuf, String> {
+    let cargo = paths::tool("CARGO", "cargo");
+    kernel::run(
+        Command::new(&cargo).current_dir(paths::repository()).args([
+            "build",
+            "--quiet",
+            "--release",
+            "--package",
+            "pipyos-qemu-plugin",
+        ]),
+        "building the QEMU plugin",
+    )?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| paths::repository().join("target"), PathBuf::from);
+    Ok(target.join("release").join("libpipyos_qemu_plugin.so"))
+}
+
 /// Builds a host tool of the workspace and returns its path (the test driver uses the
 /// composer's reader and the initfs packer).
 fn host_tool(package: &str, binary: &str) -> Result<PathBuf, String> {
@@ -318,7 +353,9 @@ fn host_tool(package: &str, binary: &str) -> Result<PathBuf, String> {
         ]),
         &format!("building {binary}"),
     )?;
-    Ok(paths::repository().join("target/debug").join(binary))
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| paths::repository().join("target"), PathBuf::from);
+    Ok(target.join("debug").join(binary))
 }
 
 fn bench(options: &Options) -> Result<(), String> {
@@ -332,6 +369,8 @@ fn bench(options: &Options) -> Result<(), String> {
         .arg("--mkimage")
         .arg(host_tool("pipyos-images", "pipyos-mkimage")?)
         .arg("--kernel-elf")
-        .arg(options.out_directory.join("kernel.elf"));
+        .arg(options.out_directory.join("kernel.elf"))
+        .arg("--plugin")
+        .arg(qemu_plugin()?);
     kernel::run(&mut command, "benchmarks")
 }

@@ -6,7 +6,7 @@ use std::{
 
 use object::{elf, read::elf::ElfFile32, read::elf::ProgramHeader, Endianness};
 
-use crate::paths;
+use crate::{buildinfo::BuildInfo, paths};
 
 /// The kernel's build profiles (kernel/Cargo.toml).
 pub const PROFILES: [&str; 3] = ["release", "quick", "dev"];
@@ -14,9 +14,94 @@ pub const PROFILES: [&str; 3] = ["release", "quick", "dev"];
 /// The kernel's target specification.
 const TARGET: &str = "armv6-pipy";
 
+/// Flags for the C compiler of the ARM objects (`psm`'s assembly): the kernel's ABI, no hosted
+/// headers; `PIPYOS_EXTRA_CFLAGS` is appended (Nix passes clang's resource directory).
+fn c_flags() -> String {
+    let mut flags = String::from("--target=armv6-none-eabihf -mfloat-abi=hard -mfpu=vfp -ffreestanding");
+    if let Ok(extra) = std::env::var("PIPYOS_EXTRA_CFLAGS") {
+        if !extra.trim().is_empty() {
+            flags.push(' ');
+            flags.push_str(extra.trim());
+        }
+    }
+    flags
+}
+
+/// The target directory of kernel builds: `PIPYOS_KERNEL_TARGET_DIR`, else `kernel/target`.
+pub fn target_directory() -> PathBuf {
+    std::env::var_os("PIPYOS_KERNEL_TARGET_DIR")
+        .map_or_else(|| paths::repository().join("kernel").join("target"), PathBuf::from)
+}
+
+/// The source directory of Rust's standard library that `-Zbuild-std` compiles.
+fn rust_source_directory(rustc: &str) -> Option<PathBuf> {
+    let output = Command::new(rustc).args(["--print", "sysroot"]).output().ok()?;
+    let sysroot = String::from_utf8(output.stdout).ok()?;
+    let source = Path::new(sysroot.trim()).join("lib/rustlib/src/rust");
+    source.is_dir().then_some(source)
+}
+
+/// Cargo's home (where the registry's sources are unpacked).
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+}
+
+/// `--remap-path-prefix` flags that take every absolute build path out of the binary (panic
+/// locations name source files): the checkout, cargo's home, std's sources and the target
+/// directory each become a fixed name, so builds in different directories give the same bytes.
+fn path_remapping(rustc: &str, target_directory: &Path) -> Vec<String> {
+    let mut prefixes: Vec<(PathBuf, &str)> = vec![
+        (target_directory.to_path_buf(), "/pipyos/target"),
+        (paths::repository(), "/pipyos"),
+    ];
+    if let Some(home) = cargo_home() {
+        prefixes.push((home, "/cargo"));
+    }
+    if let Some(source) = rust_source_directory(rustc) {
+        prefixes.push((source, "/rustc/src"));
+    }
+    // Extra prefixes, `FROM=TO` separated by `;` (the Nix build's vendored crates).
+    let extra = std::env::var("PIPYOS_REMAP_PATH_PREFIXES").unwrap_or_default();
+    let mut flags: Vec<String> = Vec::new();
+    for (from, to) in prefixes {
+        // Also the canonical form, in case a path reaches rustc through a symlink.
+        let canonical = std::fs::canonicalize(&from).unwrap_or_else(|_| from.clone());
+        for path in [from, canonical] {
+            let flag = format!("--remap-path-prefix={}={to}", path.display());
+            if !flags.contains(&flag) {
+                flags.push(flag);
+            }
+        }
+    }
+    for pair in extra.split(';').filter(|pair| pair.contains('=')) {
+        flags.push(format!("--remap-path-prefix={pair}"));
+    }
+    flags
+}
+
+/// Writes the stand-in `git` (see [`crate::buildinfo::stand_in_git_script`]) into a directory
+/// of the target directory and returns that directory, to be put first on the build's PATH.
+fn stand_in_git(info: &BuildInfo, target_directory: &Path) -> Result<PathBuf, String> {
+    let directory = target_directory.join("pipyos-build-tools");
+    std::fs::create_dir_all(&directory)
+        .map_err(|error| format!("{}: {error}", directory.display()))?;
+    let script = directory.join("git");
+    std::fs::write(&script, crate::buildinfo::stand_in_git_script(info))
+        .map_err(|error| format!("{}: {error}", script.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .map_err(|error| format!("{}: {error}", script.display()))?;
+    }
+    Ok(directory)
+}
+
 /// Builds the kernel with `profile` (and the standard library frozen in, if asked); returns the
 /// ELF path.
-pub fn build(profile: &str, frozen_stdlib: bool) -> Result<PathBuf, String> {
+pub fn build(profile: &str, frozen_stdlib: bool, info: &BuildInfo) -> Result<PathBuf, String> {
     if !PROFILES.contains(&profile) {
         return Err(format!(
             "unknown profile `{profile}` (expected one of {PROFILES:?})"
@@ -49,10 +134,7 @@ pub fn build(profile: &str, frozen_stdlib: bool) -> Result<PathBuf, String> {
             format!("CC_{target_var}"),
             paths::tool("PIPYOS_CC", "clang"),
         )
-        .env(
-            format!("CFLAGS_{target_var}"),
-            "--target=armv6-none-eabihf -mfloat-abi=hard -mfpu=vfp",
-        )
+        .env(format!("CFLAGS_{target_var}"), c_flags())
         .env(
             format!("AR_{target_var}"),
             paths::tool("PIPYOS_LLVM_AR", default_llvm_ar()),
@@ -61,9 +143,26 @@ pub fn build(profile: &str, frozen_stdlib: bool) -> Result<PathBuf, String> {
         command.args(["--features", "frozen-stdlib"]);
     }
     // A separate target directory keeps differently configured builds from rebuilding each other.
-    let target_directory = std::env::var_os("PIPYOS_KERNEL_TARGET_DIR")
-        .map_or_else(|| kernel_directory.join("target"), PathBuf::from);
+    let target_directory = target_directory();
     command.arg("--target-dir").arg(&target_directory);
+    // Reproducibility: the build facts instead of the clock, UTC for every date a build script
+    // formats, a stand-in git first on PATH, and no absolute paths in the binary.
+    for (name, value) in info.environment() {
+        command.env(name, value);
+    }
+    command.env("TZ", "UTC").env("LC_ALL", "C");
+    let tools = stand_in_git(info, &target_directory)?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut search_path = vec![tools];
+    search_path.extend(std::env::split_paths(&path));
+    command.env(
+        "PATH",
+        std::env::join_paths(search_path).map_err(|error| format!("PATH: {error}"))?,
+    );
+    command.env(
+        "CARGO_ENCODED_RUSTFLAGS",
+        path_remapping(&rustc, &target_directory).join("\u{1f}"),
+    );
     if std::env::var_os("PIPYOS_OFFLINE").is_some() {
         command.arg("--offline");
     }
@@ -132,9 +231,10 @@ pub fn elf_to_image(elf_bytes: &[u8]) -> Result<Vec<u8>, String> {
 pub fn build_images(
     profile: &str,
     frozen_stdlib: bool,
+    info: &BuildInfo,
     out_directory: &Path,
 ) -> Result<(PathBuf, PathBuf), String> {
-    let elf_path = build(profile, frozen_stdlib)?;
+    let elf_path = build(profile, frozen_stdlib, info)?;
     let elf_bytes =
         std::fs::read(&elf_path).map_err(|error| format!("{}: {error}", elf_path.display()))?;
     let image = elf_to_image(&elf_bytes)?;

@@ -1,10 +1,12 @@
 //! `cargo xtask`: the one build driver that README, CI, tests and the Nix derivations call.
 #![forbid(unsafe_code)]
 
+mod buildinfo;
 mod commands;
 mod kernel;
 mod paths;
 mod qemu;
+mod reproduce;
 
 use std::process::ExitCode;
 
@@ -19,6 +21,7 @@ commands:
   run     [--image FILE] [--profile P] [--app DIR]      boot the image in QEMU, serial console here
   test    [--image FILE] [--profile P] [--host-only]    host unit tests, then emulated boot tests
   bench   [--image FILE] [--profile P]                  instruction counts and sizes
+  reproduce [--profile P]                               two clean builds in two directories, compared
 
 The standard library is compiled into the kernel as bytecode (frozen); `--stdlib-in-initfs`
 packs it as source into the initfs instead.

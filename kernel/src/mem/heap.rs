@@ -1,7 +1,7 @@
 //! The heap: size-class free lists for small blocks in front of a first-fit allocator for large ones.
 //!
 //! RustPython allocates tens of thousands of small objects; first fit alone spent ~70 % of
-//! start-up in the allocator (shared/TOOLCHAIN.md). Small requests (≤ 4 KiB, alignment ≤ 8) are
+//! start-up in the allocator (measured with a first prototype). Small requests (≤ 4 KiB, alignment ≤ 8) are
 //! served from per-class singly linked free lists, refilled by bumping through a region; large
 //! ones go to `linked_list_allocator`. The Hermit ABI hands the size and alignment back on free,
 //! so blocks carry no header. All state sits behind an [`IrqLock`], so interrupt handlers may

@@ -86,6 +86,28 @@ fn install_files(vm: &VirtualMachine) -> rustpython_vm::PyResult<()> {
     Ok(())
 }
 
+/// `sys.version` in CPython's layout, with this build's facts: `3.14.0.alpha (pipyos-0.1.0:
+/// <revision>, <source date>, <time>)` and RustPython's own second line. RustPython's build
+/// script records the same facts when built by xtask, but only when it reruns; these are
+/// always this build's.
+pub fn python_version() -> String {
+    use rustpython_vm::version;
+    let compiler = version::RUSTPYTHON_VERSION
+        .split_once('\n')
+        .map_or("[RustPython]", |(_, right)| right);
+    format!(
+        "{}.{}.{}.{} (pipyos-{}:{}, {}, {})\n{compiler}",
+        version::MAJOR,
+        version::MINOR,
+        version::MICRO,
+        version::RELEASELEVEL,
+        env!("CARGO_PKG_VERSION"),
+        env!("PIPYOS_GIT_REVISION"),
+        env!("PIPYOS_BUILD_DATE"),
+        env!("PIPYOS_BUILD_TIME"),
+    )
+}
+
 /// Installs our console streams as `sys.stdin/stdout/stderr`, replaces the clock functions of
 /// `time` with ones backed by the system timer, and sets `sys.platform`.
 pub fn install(vm: &VirtualMachine) {
@@ -102,6 +124,14 @@ pub fn install(vm: &VirtualMachine) {
         }
         vm.sys_module
             .set_attr("platform", vm.ctx.new_str("pipyos"), vm)?;
+        vm.sys_module
+            .set_attr("version", vm.ctx.new_str(python_version()), vm)?;
+        let git = vm.new_tuple((
+            "RustPython",
+            format!("pipyos-{}", env!("CARGO_PKG_VERSION")),
+            env!("PIPYOS_GIT_REVISION"),
+        ));
+        vm.sys_module.set_attr("_git", git, vm)?;
         run_source(vm, STARTUP, "<startup>", vm.new_scope_with_builtins())?;
         if let Err(reason) = vfs::mount_initfs() {
             crate::console::write(

@@ -13,9 +13,11 @@ pub fn print_banner(_vm: &VirtualMachine) {
     let heap = heap::statistics();
     console::write(
         format!(
-            "PiPyOS {} (RustPython {}.{}.{}, Python {}.{}.{}) on {}, {} MiB RAM, {} KiB heap free\n\
+            "PiPyOS {} ({}, {}; RustPython {}.{}.{}, Python {}.{}.{}) on {}, {} MiB RAM, {} KiB heap free\n\
              Type \"help()\" for more information; Ctrl-C interrupts, Ctrl-D soft-resets.\n",
             env!("CARGO_PKG_VERSION"),
+            env!("PIPYOS_GIT_REVISION"),
+            env!("PIPYOS_BUILD_ISO_DATE"),
             version::MAJOR_IMPL,
             version::MINOR_IMPL,
             version::MICRO_IMPL,
