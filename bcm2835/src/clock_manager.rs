@@ -223,11 +223,7 @@ impl ClockPlan {
         let source_hz = u64::from(source.hz());
         let (min_hz, max_hz) = Self::frequency_range(source, mash);
         if hz < min_hz || hz > max_hz {
-            return Err(Error::FrequencyOutOfRange {
-                hz,
-                min_hz,
-                max_hz,
-            });
+            return Err(Error::FrequencyOutOfRange { hz, min_hz, max_hz });
         }
         let hz = u64::from(hz);
         let (integer, fraction) = match mash {
@@ -290,14 +286,15 @@ impl ClockPlan {
         ((u64::from(self.source.hz()) * 4096 + divisor / 2) / divisor) as u32
     }
 
-    /// The divisor in 4096ths, as the hardware divides (the fraction ignored without MASH).
+    /// The divisor in 4096ths, as the hardware divides (the fraction ignored without MASH;
+    /// at least 1, so a hand-made plan cannot divide by zero).
     fn divisor_4096ths(&self) -> u64 {
         let fraction = if self.mash == Mash::Integer {
             0
         } else {
             self.fraction
         };
-        (u64::from(self.integer) << 12) | u64::from(fraction)
+        ((u64::from(self.integer) << 12) | u64::from(fraction)).max(1)
     }
 }
 
@@ -329,13 +326,19 @@ impl<B: Registers, C: Clock> ClockManager<B, C> {
         id.control().read(&self.bus).is_set(CM_CTL::BUSY)
     }
 
-    /// Stops the generator: clears ENAB (keeping the source and MASH), then polls BUSY; if it
+    /// Stops the generator: clears ENAB (keeping the source and MASH; the read-only BUSY is
+    /// written as 0), then polls BUSY; if it
     /// is still set after the timeout, sets KILL and polls again. [`Error::ClockBusy`] if
     /// even KILL leaves it running.
     pub fn stop(&self, id: ClockId) -> Result<(), Error> {
         let control = id.control();
         let mut value = control.read(&self.bus);
-        value.modify(CM_CTL::PASSWD::Password + CM_CTL::ENAB::CLEAR + CM_CTL::KILL::CLEAR);
+        value.modify(
+            CM_CTL::PASSWD::Password
+                + CM_CTL::ENAB::CLEAR
+                + CM_CTL::KILL::CLEAR
+                + CM_CTL::BUSY::CLEAR,
+        );
         control.write_copy(&self.bus, value);
         if self.wait_not_busy(id) {
             return Ok(());
@@ -355,7 +358,9 @@ impl<B: Registers, C: Clock> ClockManager<B, C> {
         self.stop(id)?;
         id.divisor().write(
             &self.bus,
-            CM_DIV::PASSWD::Password + CM_DIV::DIVI.val(plan.integer) + CM_DIV::DIVF.val(plan.fraction),
+            CM_DIV::PASSWD::Password
+                + CM_DIV::DIVI.val(plan.integer)
+                + CM_DIV::DIVF.val(plan.fraction),
         );
         let mut control = LocalRegisterCopy::<u32, CM_CTL::Register>::new(0);
         control.write(CM_CTL::PASSWD::Password + plan.source.field() + plan.mash.field());

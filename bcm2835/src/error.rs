@@ -49,6 +49,8 @@ pub enum Error {
         /// The signal it was asked to carry.
         signal: Signal,
     },
+    /// The pin has no PWM output in any alternate function.
+    NoPwmOnPin(u32),
     /// A frequency the hardware cannot generate.
     FrequencyOutOfRange {
         /// The frequency asked for.
@@ -129,6 +131,7 @@ impl Error {
             Self::InvalidPin(_)
                 | Self::InvalidAlternateFunction(_)
                 | Self::PinCannotCarry { .. }
+                | Self::NoPwmOnPin(_)
                 | Self::FrequencyOutOfRange { .. }
                 | Self::BaudRateUnreachable { .. }
                 | Self::InvalidPwmChannel(_)
@@ -148,14 +151,25 @@ impl fmt::Display for Error {
         match *self {
             Self::InvalidPin(pin) => write!(formatter, "invalid pin {pin} (GPIO 0 to 53)"),
             Self::InvalidAlternateFunction(number) => {
-                write!(formatter, "invalid alternate function {number} (ALT0 to ALT5)")
+                write!(
+                    formatter,
+                    "invalid alternate function {number} (ALT0 to ALT5)"
+                )
             }
             Self::PinCannotCarry { pin, signal } => {
-                write!(formatter, "GPIO {pin} cannot carry {} (pins:", signal.name())?;
-                for (index, (candidate, _)) in crate::pins::pins_for(signal).enumerate() {
-                    let separator = if index == 0 { " " } else { ", " };
-                    write!(formatter, "{separator}{candidate}")?;
-                }
+                write!(
+                    formatter,
+                    "GPIO {pin} cannot carry {} (pins:",
+                    signal.name()
+                )?;
+                write_pins(formatter, signal)?;
+                formatter.write_str(")")
+            }
+            Self::NoPwmOnPin(pin) => {
+                write!(formatter, "GPIO {pin} has no PWM output (PWM0:")?;
+                write_pins(formatter, Signal::Pwm0)?;
+                formatter.write_str("; PWM1:")?;
+                write_pins(formatter, Signal::Pwm1)?;
                 formatter.write_str(")")
             }
             Self::FrequencyOutOfRange { hz, min_hz, max_hz } => write!(
@@ -212,4 +226,13 @@ impl fmt::Display for Error {
             }
         }
     }
+}
+
+/// Writes " a, b, c": the pins that can carry `signal`.
+fn write_pins(formatter: &mut fmt::Formatter<'_>, signal: Signal) -> fmt::Result {
+    for (index, (pin, _)) in crate::pins::pins_for(signal).enumerate() {
+        let separator = if index == 0 { " " } else { ", " };
+        write!(formatter, "{separator}{pin}")?;
+    }
+    Ok(())
 }

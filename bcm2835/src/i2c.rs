@@ -189,11 +189,7 @@ pub fn divisor_for(core_clock_hz: u32, hz: u32) -> Result<u32, Error> {
     let min_hz = core_clock_hz.div_ceil(MAX_DIVISOR);
     let max_hz = core_clock_hz / 2;
     if hz < min_hz.max(1) || hz > max_hz {
-        return Err(Error::FrequencyOutOfRange {
-            hz,
-            min_hz,
-            max_hz,
-        });
+        return Err(Error::FrequencyOutOfRange { hz, min_hz, max_hz });
     }
     let divisor = core_clock_hz.div_ceil(hz);
     Ok(divisor + (divisor & 1))
@@ -237,19 +233,19 @@ impl AddressSet {
 /// Addresses [`I2c::scan`] probes: 0x08 to 0x77 (0x00 to 0x07 and 0x78 to 0x7f are reserved).
 pub const SCAN_ADDRESSES: core::ops::RangeInclusive<u8> = 0x08..=0x77;
 
-/// A BSC controller in master mode.
-pub struct I2c<B, C> {
+/// A BSC controller in master mode (`T` is the clock: `C` names the control register here).
+pub struct I2c<B, T> {
     bus: B,
-    clock: C,
+    clock: T,
     config: I2cConfig,
     divisor: u32,
 }
 
-impl<B: Registers, C: Clock> I2c<B, C> {
+impl<B: Registers, T: Clock> I2c<B, T> {
     /// Checks the frequency and sets the controller up: C = CLEAR (disabled, FIFO cleared),
     /// S = CLKT | ERR | DONE (stale flags cleared), DIV, DEL (the reset delays, kept below a
     /// quarter of CDIV), CLKT, then C = I2CEN.
-    pub fn init(bus: B, clock: C, config: I2cConfig) -> Result<Self, Error> {
+    pub fn init(bus: B, clock: T, config: I2cConfig) -> Result<Self, Error> {
         let divisor = divisor_for(config.core_clock_hz, config.frequency_hz)?;
         let driver = Self {
             bus,

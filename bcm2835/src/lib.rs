@@ -3,17 +3,47 @@
 //! Every driver talks to its peripheral through [`Registers`] (32-bit reads and writes at byte
 //! offsets from the block's base) and waits through [`Clock`]. The kernel implements both once,
 //! with volatile MMIO and the system timer; the tests implement them with
-//! [`testing::RecordingBus`], which records every access so that the exact register sequences
-//! from the BCM2835 ARM Peripherals datasheet can be asserted on the host.
+//! `testing::RecordingBus` (the `testing` feature), which records every access so that the
+//! exact register sequences from the BCM2835 ARM Peripherals datasheet can be asserted on the
+//! host.
 //!
 //! Base addresses are the ARM physical ones (peripherals at `0x2000_0000`), not the VideoCore
 //! bus addresses (`0x7e00_0000`) the datasheet prints.
+//!
+//! ```
+//! use core::cell::Cell;
+//! use bcm2835::{gpio::{Function, Gpio, Pin, Pull}, Clock, Registers};
+//!
+//! /// Stands in for the kernel's volatile MMIO window (`base + offset`).
+//! struct Block([Cell<u32>; 64]);
+//! impl Registers for Block {
+//!     fn read(&self, offset: usize) -> u32 { self.0[offset / 4].get() }
+//!     fn write(&self, offset: usize, value: u32) { self.0[offset / 4].set(value) }
+//! }
+//! /// Stands in for the system timer.
+//! struct Timer(Cell<u64>);
+//! impl Clock for Timer {
+//!     fn now_micros(&self) -> u64 { self.0.replace(self.0.get() + 1) }
+//! }
+//!
+//! let block = Block(core::array::from_fn(|_| Cell::new(0)));
+//! let gpio = Gpio::new(&block, Timer(Cell::new(0)));
+//! let led = Pin::new(47)?;
+//! gpio.set_function(led, Function::Output);
+//! gpio.set_pull(led, Pull::Off);
+//! gpio.set_high(led);
+//! assert_eq!(gpio.function(led), Function::Output);
+//! assert_eq!(block.read(0x20), 1 << 15); // GPSET1, as last written
+//! # Ok::<(), bcm2835::Error>(())
+//! ```
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(any(test, feature = "testing"))]
 extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod clock_manager;
 mod error;
@@ -41,7 +71,7 @@ pub const DEFAULT_CORE_CLOCK_HZ: u32 = 250_000_000;
 /// One peripheral's register block: 32-bit accesses at byte offsets from its base.
 ///
 /// The kernel implements this once with volatile MMIO (`base + offset`); the tests implement it
-/// with [`testing::RecordingBus`].
+/// with `testing::RecordingBus` (the `testing` feature).
 pub trait Registers {
     /// Reads the 32-bit register at `offset` bytes from the block's base.
     fn read(&self, offset: usize) -> u32;

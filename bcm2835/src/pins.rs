@@ -158,13 +158,18 @@ pub fn route(pin: u32, signal: Signal) -> Result<(Pin, Function), Error> {
     Ok((pin, function_for(pin, signal)?))
 }
 
-/// The PWM channel a pin can output, with its function (for `machine.PWM(Pin(n))`).
-pub fn pwm_channel_for(pin: u32) -> Result<(Channel, Pin, Function), Error> {
+/// The PWM channel a pin can output, with its function (for `machine.PWM(Pin(n))`), or
+/// [`Error::InvalidPin`] / [`Error::NoPwmOnPin`] naming the number.
+pub fn pwm_channel_for(pin: u32) -> Result<(Channel, Route), Error> {
     let pin = Pin::new(pin)?;
-    if let Ok(function) = function_for(pin, Signal::Pwm0) {
-        return Ok((Channel::Pwm0, pin, function));
-    }
-    function_for(pin, Signal::Pwm1).map(|function| (Channel::Pwm1, pin, function))
+    [(Signal::Pwm0, Channel::Pwm0), (Signal::Pwm1, Channel::Pwm1)]
+        .into_iter()
+        .find_map(|(signal, channel)| {
+            function_for(pin, signal)
+                .ok()
+                .map(|function| (channel, Route { pin, function }))
+        })
+        .ok_or(Error::NoPwmOnPin(pin.number()))
 }
 
 /// A pin with the function that connects it to its signal.

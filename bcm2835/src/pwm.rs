@@ -264,14 +264,23 @@ pub struct PwmPlan {
 
 impl PwmPlan {
     /// Chooses divisor and range for `hz` (the module documentation has the rule); with
-    /// `fixed_divisor`, only the range. [`Error::FrequencyOutOfRange`] names an impossible
-    /// frequency with the reachable range.
+    /// `fixed_divisor` (1 to 4095), only the range. [`Error::FrequencyOutOfRange`] names an
+    /// impossible frequency with the reachable range (0 to 0 for a fixed divisor outside
+    /// 1 to 4095).
     pub fn new(source: ClockSource, hz: u32, fixed_divisor: Option<u32>) -> Result<Self, Error> {
         let source_hz = u64::from(source.hz());
         let (low_divisor, high_divisor) = match fixed_divisor {
             Some(divisor) => (divisor, divisor),
             None => (Self::min_divisor(source), MAX_DIVISOR),
         };
+        if low_divisor == 0 || high_divisor > MAX_DIVISOR {
+            // A divisor the clock generator cannot hold reaches no frequency.
+            return Err(Error::FrequencyOutOfRange {
+                hz,
+                min_hz: 0,
+                max_hz: 0,
+            });
+        }
         let min_hz = source_hz
             .div_ceil(u64::from(high_divisor) * u64::from(u32::MAX))
             .max(1);
@@ -281,7 +290,7 @@ impl PwmPlan {
             min_hz: min_hz as u32,
             max_hz: max_hz as u32,
         };
-        if low_divisor == 0 || u64::from(hz) < min_hz || u64::from(hz) > max_hz {
+        if u64::from(hz) < min_hz || u64::from(hz) > max_hz {
             return Err(out_of_range);
         }
         let hz = u64::from(hz);
@@ -334,18 +343,26 @@ impl PwmPlan {
 
     /// The PWM clock in hertz (rounded down).
     pub const fn clock_hz(&self) -> u32 {
-        self.source.hz() / self.divisor
+        match self.source.hz().checked_div(self.divisor) {
+            Some(hz) => hz,
+            None => 0,
+        }
+    }
+
+    /// DIVI × RNG, at least 1 (so a hand-made plan cannot divide by zero).
+    fn period(&self) -> u64 {
+        (u64::from(self.divisor) * u64::from(self.range)).max(1)
     }
 
     /// The output frequency in millihertz, rounded.
     pub fn achieved_millihertz(&self) -> u64 {
-        let period = u64::from(self.divisor) * u64::from(self.range);
+        let period = self.period();
         (u64::from(self.source.hz()) * 1000 + period / 2) / period
     }
 
     /// The output frequency in hertz, rounded.
     pub fn achieved_hz(&self) -> u32 {
-        let period = u64::from(self.divisor) * u64::from(self.range);
+        let period = self.period();
         ((u64::from(self.source.hz()) + period / 2) / period) as u32
     }
 

@@ -24,11 +24,6 @@ impl<R: RegisterLongName> Register<R> {
         }
     }
 
-    /// The byte offset.
-    pub(crate) const fn offset(&self) -> usize {
-        self.offset
-    }
-
     /// One read.
     pub(crate) fn read(&self, bus: &impl Registers) -> LocalRegisterCopy<u32, R> {
         LocalRegisterCopy::new(bus.read(self.offset))
