@@ -22,10 +22,13 @@
     pipyosLib = import ./nix/lib.nix;
     forAllSystems = lib.genAttrs pipyosLib.supportedSystems;
 
-    buildInfo = {
+    # { version, gitRevision, sourceDateEpoch } of this source: the revision
+    # as 12 hex digits (`<12 hex>-dirty` for a dirty git tree, `unknown`
+    # without one, e.g. a `path:` flake), the date from lastModified; see
+    # buildInfoOf in nix/lib.nix.
+    buildInfo = pipyosLib.buildInfoOf {
       version = pipyosLib.versionFromCargoToml ./Cargo.toml;
-      gitRevision = self.shortRev or self.dirtyShortRev or "dirty";
-      sourceDateEpoch = self.lastModified or pipyosLib.defaultSourceDateEpoch;
+      source = self;
     };
 
     # The PiPyOS package set (nix/packages.nix) for a nixpkgs package set.

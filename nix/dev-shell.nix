@@ -4,27 +4,20 @@
   pkgs,
   pipyos,
 }:
-pkgs.mkShell {
-  packages = [
-    pipyos.rustToolchain
-    pkgs.llvmPackages.clang
-    pkgs.llvmPackages.lld
-    pkgs.llvmPackages.llvm
-    pkgs.qemu
-    pkgs.python3
-    pkgs.alejandra
-    pkgs.deadnix
-  ];
-
-  # The kernel workspace uses nightly-only features of the stable toolchain.
-  RUSTC_BOOTSTRAP = "1";
-  CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS = "fallback";
-  # The kernel build of xtask takes these, not Debian's /usr/bin tools.
-  PIPYOS_CARGO = pkgs.lib.getExe' pipyos.rustToolchain "cargo";
-  PIPYOS_RUSTC = pkgs.lib.getExe' pipyos.rustToolchain "rustc";
-  PIPYOS_LLVM_AR = pkgs.lib.getExe' pkgs.llvmPackages.llvm "llvm-ar";
-  # xtask passes --target to clang for the ARM objects on purpose; the host
-  # hardening flags of the clang wrapper do not apply to them.
-  NIX_CC_WRAPPER_SUPPRESS_TARGET_WARNING = "1";
-  hardeningDisable = ["all"];
-}
+pkgs.mkShell ({
+    packages = [
+      pipyos.rustToolchain
+      pkgs.llvmPackages.lld
+      pkgs.llvmPackages.llvm
+      pkgs.qemu
+      pkgs.python3
+      pkgs.alejandra
+      pkgs.deadnix
+    ];
+  }
+  # The same environment as the kernel derivation's: RUSTC_BOOTSTRAP=1 and
+  # cargo's fallback resolver for the kernel workspace, and PIPYOS_CARGO,
+  # PIPYOS_RUSTC, PIPYOS_CC (the unwrapped clang), PIPYOS_EXTRA_CFLAGS (its
+  # resource directory) and PIPYOS_LLVM_AR, so that `cargo xtask kernel`
+  # uses this toolchain rather than Debian's /usr/bin one.
+  // pipyos.xtaskEnv)

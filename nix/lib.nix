@@ -5,11 +5,13 @@
 let
   inherit
     (builtins)
+    any
     attrNames
     concatStringsSep
     deepSeq
     elem
     filter
+    foldl'
     fromTOML
     head
     isAttrs
@@ -22,6 +24,9 @@ let
     match
     readFile
     removeAttrs
+    split
+    stringLength
+    substring
     toString
     typeOf
     ;
@@ -47,6 +52,60 @@ let
   earliest time a FAT directory entry can hold (and nixpkgs' own default).
   */
   defaultSourceDateEpoch = 315532800;
+
+  /*
+  Length of the git revision in every build fact: the form of
+  `git rev-parse --short=12 HEAD`, as `cargo xtask` writes it
+  (REVISION_LENGTH in xtask/src/buildinfo.rs).
+  */
+  revisionLength = 12;
+
+  /*
+  The revision of a source that has none (a `path:` flake, a tarball without
+  `rev`): what `cargo xtask` says outside a git checkout.
+  */
+  unknownRevision = "unknown";
+
+  /*
+  What a build records about its source, from a flake's `self` (or any
+  source-info set with rev / dirtyRev / lastModified):
+    version          the PiPyOS version, as given
+    gitRevision      the first 12 hex digits of `rev`; a dirty git tree (only
+                     `dirtyRev`, "<40 hex>-dirty") gives "<12 hex>-dirty", as
+                     `cargo xtask` in a checkout with uncommitted changes does;
+                     no revision at all gives "unknown"
+    sourceDateEpoch  `lastModified` (a commit's time), else (missing, or 0 as
+                     for a git tree without commits) 1980-01-01
+  The kernel build gets them as PIPYOS_GIT_REVISION and SOURCE_DATE_EPOCH.
+  */
+  buildInfoOf = {
+    version,
+    source,
+  }: let
+    short = rev: let
+      hex = substring 0 revisionLength rev;
+    in
+      if match "[0-9a-f]{${toString revisionLength}}" hex != null
+      then hex
+      else throw "pipyos: source revision \"${rev}\" does not start with ${toString revisionLength} hex digits";
+  in {
+    inherit version;
+    gitRevision =
+      if source ? rev
+      then short source.rev
+      else if source ? dirtyRev
+      then "${short source.dirtyRev}-dirty"
+      else unknownRevision;
+    sourceDateEpoch =
+      if (source.lastModified or 0) > 0
+      then source.lastModified
+      else defaultSourceDateEpoch;
+  };
+
+  /*
+  The line of $out/nix-support/hydra-build-products that names the image.
+  */
+  hydraBuildProduct = imagePath: "file sd-image ${imagePath}";
 
   /*
   File name of the SD image that `pipyos-mkimage build` writes.
@@ -145,6 +204,101 @@ let
     # Rendering every value once makes a bad value throw here.
     else deepSeq (map (key: renderConfigValue key config.${key}) keys) config;
 
+  hasPrefix = prefix: string: substring 0 (stringLength prefix) string == prefix;
+  hasSuffix = suffix: string: let
+    length = stringLength string;
+    suffixLength = stringLength suffix;
+  in
+    length >= suffixLength && substring (length - suffixLength) suffixLength string == suffix;
+  # "a/b/c" -> ["a" "b" "c"]
+  pathParts = path: filter isString (split "/" path);
+  isInside = directory: path: hasPrefix "${directory}/" path;
+  # `string` without its first `count` characters.
+  dropChars = count: string: substring count (stringLength string - count) string;
+
+  /*
+  What the source of each build holds, as directories and files relative to
+  the repository root (nix/README.md, "What rebuilds what"):
+    crates       crate directories, whole except for Markdown files and the
+                 target/ and fuzz/ directories in them (outside src/)
+    manifests    single files: Cargo.toml of workspace members that the build
+                 loads but never compiles
+    directories  directories taken whole
+  Every source also holds the root Cargo.toml, Cargo.lock and
+  .cargo/config.toml (the `cargo xtask` alias). `cargo xtask` runs in the host
+  workspace, so every build needs each member's manifest and (for members
+  whose targets cargo discovers) sources. bench/qemu-plugin names its
+  library's path, so cargo loads the workspace without its sources.
+  */
+  hostCrates = ["bcm2835" "fbconsole" "images" "initfs" "lineedit" "rawrepl" "rtsched" "usbproto" "vfscore" "xtask"];
+  sources = let
+    host = {
+      crates = hostCrates;
+      manifests = ["bench/qemu-plugin/Cargo.toml"];
+      directories = [];
+    };
+    # The kernel workspace: kernel/ (with its placeholders and patches) and
+    # the patched crates of patches/; fbconsole/fonts comes with fbconsole.
+    kernel = host // {crates = host.crates ++ ["kernel" "patches"];};
+  in {
+    # pipyos-mkimage and pipyos-initfs (the host workspace).
+    inherit host kernel;
+    # `cargo xtask initfs` also reads the kernel's dependencies (for the
+    # standard library's crate) and packs python-packages/.
+    initfs = kernel // {directories = ["python-packages"];};
+    # The emulated tests of the `boot` check.
+    tests = {
+      crates = [];
+      manifests = [];
+      directories = ["tests"];
+    };
+  };
+
+  sourceRootFiles = ["Cargo.toml" "Cargo.lock" ".cargo/config.toml"];
+
+  # Inside a crate: left out are Markdown files and whatever lies in a
+  # target/ or fuzz/ directory that is not inside src/.
+  keptInCrate = relative: type: let
+    step = state: part:
+      if state.inSrc
+      then state
+      else {
+        inSrc = part == "src";
+        excluded = state.excluded || elem part ["target" "fuzz"];
+      };
+    walked = foldl' step {
+      inSrc = false;
+      excluded = false;
+    } (pathParts relative);
+  in
+    !walked.excluded && !(type != "directory" && hasSuffix ".md" relative);
+
+  /*
+  Whether the file or directory `path` (relative to the repository root, e.g.
+  "kernel/src/main.rs"; `type` as builtins.readDir gives it) is in the
+  source described by `spec` (one of `sources`). Directories on the way to
+  something kept are kept, so that the walk reaches it.
+  */
+  inSource = spec: path: type: let
+    kept = sourceRootFiles ++ spec.manifests ++ spec.crates ++ spec.directories;
+    leadsTo = target: target == path || isInside path target;
+  in
+    elem path sourceRootFiles
+    || elem path spec.manifests
+    || (type == "directory" && any leadsTo kept)
+    || any (directory: isInside directory path) spec.directories
+    || any (crate: isInside crate path && keptInCrate (dropChars (stringLength crate + 1) path) type) spec.crates;
+
+  /*
+  A filter for lib.cleanSourceWith / builtins.path over the repository at
+  `root` (its path as a string): `inSource spec` on paths relative to it.
+  */
+  sourceFilter = spec: root: path: type: let
+    absolute = toString path;
+    prefix = "${root}/";
+  in
+    hasPrefix prefix absolute && inSource spec (dropChars (stringLength prefix) absolute) type;
+
   mkSdImageArgNames = ["app" "config" "pkgs" "pythonPackages" "system" "version"];
   platformArgNames = ["pkgs" "system"];
 
@@ -224,15 +378,23 @@ let
     else removeAttrs checked platformArgNames;
 in {
   inherit
+    buildInfoOf
     checkMkSdImageArgs
     defaultSourceDateEpoch
     defaultSystem
+    hostCrates
+    hydraBuildProduct
     imageName
+    inSource
     renderConfigTxt
     renderConfigValue
     reservedConfigKeys
+    revisionLength
     rustVersion
+    sourceFilter
+    sources
     supportedSystems
+    unknownRevision
     versionFromCargoToml
     ;
 }

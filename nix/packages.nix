@@ -25,34 +25,19 @@
   rustToolchain = rustToolchainFor pkgs;
   craneLib = (crane.mkLib pkgs).overrideToolchain rustToolchainFor;
 
-  # crane's cleanCargoSource keeps only Rust and Cargo files; the builds also
-  # need the kernel's target spec (*.json), linker script (*.ld) and assembly,
-  # and the Python packages of the initfs, so whole directories are added
-  # where they hold non-Rust inputs. Docs, examples/, nix/ and tests/ stay
-  # out: editing them rebuilds nothing.
+  # The sources of the builds, filtered from the repository by
+  # nix/lib.nix (`sources`, `inSource`; nix/README.md lists what each holds):
+  # a file outside a build's source cannot rebuild it. host: the host
+  # workspace (pipyos-mkimage); kernel: that plus kernel/ and patches/;
+  # initfs: that plus python-packages/; tests: tests/ for the boot check.
   root = ../.;
-  cargoInputs = lib.fileset.unions [
-    # Rust sources, Cargo.toml/Cargo.lock and all *.toml (.cargo/config.toml
-    # holds the `cargo xtask` alias).
-    (craneLib.fileset.commonCargoSources root)
-    ../kernel
-    (lib.fileset.maybeMissing ../python-packages)
-  ];
-  # Output of a local cargo run, which a `path:` flake would pick up.
-  localBuildOutput = lib.fileset.unions [
-    (lib.fileset.maybeMissing ../target)
-    (lib.fileset.maybeMissing ../kernel/target)
-  ];
-  cargoFileset = lib.fileset.difference cargoInputs localBuildOutput;
-  src = lib.fileset.toSource {
-    inherit root;
-    fileset = cargoFileset;
-  };
-  # What the checks run from: the above plus the emulated tests.
-  testSrc = lib.fileset.toSource {
-    inherit root;
-    fileset = lib.fileset.union cargoFileset ../tests;
-  };
+  sourceOf = name:
+    lib.cleanSourceWith {
+      src = root;
+      name = "pipyos-${name}-source";
+      filter = pipyosLib.sourceFilter pipyosLib.sources.${name} (toString root);
+    };
+  sources = lib.genAttrs ["host" "kernel" "initfs" "tests"] sourceOf;
 
   # Every crate that any build here may compile, downloaded by hash from the
   # three lock files: the host workspace, the kernel workspace, and Rust's
@@ -63,7 +48,7 @@
   # reading it from the toolchain would be import-from-derivation, so it is
   # kept in the repository and must be replaced whenever rustVersion changes.
   vendoredDeps = craneLib.vendorMultipleCargoDeps {
-    inherit (craneLib.findCargoFiles src) cargoConfigs;
+    inherit (craneLib.findCargoFiles sources.kernel) cargoConfigs;
     cargoLockList = [
       ../Cargo.lock
       ../kernel/Cargo.lock
@@ -73,60 +58,85 @@
 
   # Arguments shared by the derivations that run cargo.
   cargoArgs = {
-    inherit src;
     inherit (buildInfo) version;
     strictDeps = true;
     cargoVendorDir = vendoredDeps;
     # The host crates' unit tests run in `cargo test` (.ci/run); the image
-    # itself is tested by the `boot` and `nixos-vm` checks.
+    # itself is tested by the `boot` and `nixos-vm-kvm` checks.
     doCheck = false;
-    # SOURCE_DATE_EPOCH stays nixpkgs' fixed default here: the source date
-    # changes with every commit, and would rebuild the kernel each time.
     env.CARGO_NET_OFFLINE = "true";
   };
 
-  # The timestamps inside the initfs and the image: the source's date.
+  # The timestamps inside the kernel, the initfs and the image: the source's
+  # date (the commit time).
   sourceDateEpoch = toString buildInfo.sourceDateEpoch;
 
-  # Arguments of the derivations that run `cargo xtask` over the kernel
-  # workspace: its manifest uses nightly-only features (RUSTC_BOOTSTRAP), the
-  # kernel build wants cargo's fallback resolver, and the ARM objects are
-  # compiled by clang, linked by ld.lld and archived by llvm-ar. The clang
-  # wrapper's hardening flags are for the host and would break the
-  # bare-metal compile (e.g. -fzero-call-used-regs), and it warns about
-  # `--target`, which xtask passes on purpose. xtask takes the cargo and
-  # rustc of the kernel build from PIPYOS_CARGO/PIPYOS_RUSTC (else Debian's
-  # /usr/bin ones) and passes --offline to them with PIPYOS_OFFLINE.
+  # The C compiler of the ARM objects (only `psm`'s assembly, through the
+  # `cc` crate): the unwrapped clang, so that no host (glibc) headers or host
+  # hardening flags reach the bare-metal compile. xtask passes it
+  # `--target=armv6-none-eabihf -mfloat-abi=hard -mfpu=vfp -ffreestanding`
+  # and appends PIPYOS_EXTRA_CFLAGS: clang's own resource directory (its
+  # stddef.h, stdint.h, ...), which nixpkgs installs in clang's `lib` output.
+  clang = pkgs.llvmPackages.clang-unwrapped;
+  clangResourceDir = "${clang.lib}/lib/clang/${lib.versions.major clang.version}";
+
+  # The environment `cargo xtask` reads for the kernel build (also set in the
+  # devShell): the kernel workspace uses nightly-only features
+  # (RUSTC_BOOTSTRAP) and cargo's fallback resolver; xtask takes the cargo
+  # and rustc of the kernel build from PIPYOS_CARGO/PIPYOS_RUSTC (else
+  # Debian's /usr/bin ones), the C compiler from PIPYOS_CC and the archiver
+  # from PIPYOS_LLVM_AR. The kernel is linked by ld.lld (lld, on PATH).
+  xtaskEnv = {
+    RUSTC_BOOTSTRAP = "1";
+    CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS = "fallback";
+    PIPYOS_CARGO = lib.getExe' rustToolchain "cargo";
+    PIPYOS_RUSTC = lib.getExe' rustToolchain "rustc";
+    PIPYOS_CC = lib.getExe' clang "clang";
+    PIPYOS_EXTRA_CFLAGS = "-resource-dir=${clangResourceDir}";
+    PIPYOS_LLVM_AR = lib.getExe' pkgs.llvmPackages.llvm "llvm-ar";
+  };
+
+  # Arguments of the derivations that run `cargo xtask`; PIPYOS_OFFLINE
+  # makes xtask pass --offline to the cargo it runs.
   xtaskArgs =
     cargoArgs
     // {
       nativeBuildInputs = [
-        pkgs.llvmPackages.clang
         pkgs.llvmPackages.lld
         pkgs.llvmPackages.llvm
       ];
-      hardeningDisable = ["all"];
       cargoArtifacts = null;
       doInstallCargoArtifacts = false;
       dontFixup = true;
-      env =
-        cargoArgs.env
-        // {
-          RUSTC_BOOTSTRAP = "1";
-          CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS = "fallback";
-          PIPYOS_CARGO = lib.getExe' rustToolchain "cargo";
-          PIPYOS_RUSTC = lib.getExe' rustToolchain "rustc";
-          PIPYOS_LLVM_AR = lib.getExe' pkgs.llvmPackages.llvm "llvm-ar";
-          PIPYOS_OFFLINE = "1";
-          NIX_CC_WRAPPER_SUPPRESS_TARGET_WARNING = "1";
-        };
+      env = cargoArgs.env // xtaskEnv // {PIPYOS_OFFLINE = "1";};
     };
 
   # The kernel: kernel.elf (with symbols) and kernel.img (the raw binary the
-  # firmware loads at 0x8000).
+  # firmware loads at 0x8000). Its version strings carry the revision and the
+  # commit time (PIPYOS_GIT_REVISION, SOURCE_DATE_EPOCH; xtask also answers
+  # RustPython's build script's git questions from them), so every commit
+  # rebuilds it. Panic locations would name the vendored crates and std's
+  # sources in the store: xtask remaps those paths (PIPYOS_REMAP_PATH_PREFIXES
+  # for the vendored crates), crane's two hooks blank whatever store hashes
+  # are left, and allowedReferences fails the build if any reference remains.
   kernel = craneLib.mkCargoDerivation (xtaskArgs
     // {
       pname = "pipyos-kernel";
+      src = sources.kernel;
+      nativeBuildInputs =
+        xtaskArgs.nativeBuildInputs
+        ++ [
+          craneLib.removeReferencesToVendoredSourcesHook
+          craneLib.removeReferencesToRustToolchainHook
+        ];
+      env =
+        xtaskArgs.env
+        // {
+          PIPYOS_GIT_REVISION = buildInfo.gitRevision;
+          SOURCE_DATE_EPOCH = sourceDateEpoch;
+          PIPYOS_REMAP_PATH_PREFIXES = "${vendoredDeps}=/cargo/vendor";
+        };
+      allowedReferences = [];
       buildPhaseCargoCommand = ''cargo xtask kernel --out-dir "$PWD/kernel-out"'';
       installPhaseCommand = ''
         mkdir -p $out
@@ -148,6 +158,7 @@
           if app == null && pythonPackages == []
           then "pipyos-initfs"
           else "pipyos-app-initfs";
+        src = sources.initfs;
         buildPhaseCargoCommand = lib.concatStringsSep " " (
           [''cargo xtask initfs --out "$PWD/initfs.cpio"'']
           ++ map lib.escapeShellArg (
@@ -156,6 +167,9 @@
           )
         );
         env = xtaskArgs.env // {SOURCE_DATE_EPOCH = sourceDateEpoch;};
+        # The board cannot use a store path: a package that names one (say a
+        # nixpkgs-built script's #! line) fails the build here.
+        allowedReferences = [];
         installPhaseCommand = ''
           mkdir -p $out
           cp initfs.cpio $out/
@@ -171,6 +185,7 @@
   mkimage = craneLib.buildPackage (cargoArgs
     // {
       pname = "pipyos-mkimage";
+      src = sources.host;
       cargoExtraArgs = "--locked --package pipyos-images --package pipyos-initfs";
       meta = {
         description = "Composes and unpacks PiPyOS SD-card images";
@@ -195,8 +210,11 @@
   /*
   The SD-card image, see nix/README.md: `mkSdImage { app ? null;
   pythonPackages ? []; config ? {}; version ? <this source's version>; }`.
-  The result is a directory holding pipyos-<version>-rpi1.img; passthru:
+  The result is a directory holding pipyos-<version>-rpi1.img and
+  nix-support/hydra-build-products (naming the image for Hydra); passthru:
   imageName, imageFile (its full path), kernel, initfs, configTxt, runner.
+  It refers to nothing in the store but itself (the hydra-build-products
+  line names its own path): allowedReferences fails the build otherwise.
   */
   mkSdImage = args: let
     checked =
@@ -215,10 +233,16 @@
       extra = checked.config;
     });
     imageName = pipyosLib.imageName version;
+    # As `cargo xtask image`: without a revision, no --git-revision.
+    revisionArgs = lib.optionals (buildInfo.gitRevision != pipyosLib.unknownRevision) [
+      "--git-revision"
+      buildInfo.gitRevision
+    ];
     image =
       pkgs.runCommand "pipyos-sd-image-${version}" {
         nativeBuildInputs = [mkimage];
         env.SOURCE_DATE_EPOCH = sourceDateEpoch;
+        allowedReferences = ["out"];
         passthru = {
           inherit imageName configTxt kernel;
           initfs = imageInitfs;
@@ -233,9 +257,11 @@
           --firmware ${firmware} \
           --config ${configTxt} \
           --version ${lib.escapeShellArg version} \
-          --git-revision ${lib.escapeShellArg buildInfo.gitRevision} \
+          ${lib.escapeShellArgs revisionArgs} \
           --out-dir $out
         test -f $out/${imageName}
+        mkdir -p $out/nix-support
+        echo "${pipyosLib.hydraBuildProduct "$out/${imageName}"}" > $out/nix-support/hydra-build-products
       '';
   in
     image;
@@ -253,8 +279,8 @@ in {
     mkSdImage
     rustToolchain
     sdImage
-    src
-    testSrc
+    sources
     vendoredDeps
+    xtaskEnv
     ;
 }

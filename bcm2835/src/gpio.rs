@@ -317,6 +317,18 @@ impl<B: Registers, C: Clock> Gpio<B, C> {
         self.bus.read(pin.bank_offset(GPLEV0)) & pin.bank_bit() != 0
     }
 
+    /// The levels of pins 0..=31 (one read of GPLEV0): bit n is pin n.
+    pub fn levels_low_bank(&self) -> u32 {
+        self.bus.read(GPLEV0)
+    }
+
+    /// The levels of all 54 pins (GPLEV0, then GPLEV1): bit n is pin n.
+    pub fn levels(&self) -> u64 {
+        let low = u64::from(self.bus.read(GPLEV0));
+        let high = u64::from(self.bus.read(GPLEV0 + 4) & 0x003f_ffff);
+        low | high << 32
+    }
+
     /// Sets `pin`'s pull resistor with the datasheet's sequence: write GPPUD, wait 150 cycles,
     /// clock the pin's GPPUDCLKn bit, wait 150 cycles, then remove the control (GPPUD = 0)
     /// and the clock (GPPUDCLKn = 0).

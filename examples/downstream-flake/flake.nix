@@ -2,7 +2,12 @@
   description = "An application for PiPyOS, shipped as a Raspberry Pi 1 / Zero SD-card image";
 
   # A PiPyOS release, pinned by its tag; flake.lock (written by the first
-  # `nix build`) records the exact revision and hash.
+  # `nix build`) records the exact revision and hash. To build against a
+  # local PiPyOS checkout instead (before a release has the tag, or to try a
+  # change), leave this line alone and override the input per command (see
+  # README.md):
+  #   nix build --no-write-lock-file --override-input pipyos "path:$HOME/src/pipyos"
+  # or write `inputs.pipyos.url = "path:/absolute/path/to/pipyos";` here.
   inputs.pipyos.url = "github:pipyos/pipyos/v0.1.0";
 
   outputs = {pipyos, ...}: let

@@ -13,7 +13,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::color::{xterm_color, Rgb, ANSI_PALETTE};
-use crate::glyphs::{CellMetrics, FontError, GlyphCache};
+use crate::glyphs::{CellMetrics, FontError, GlyphCache, TextStyle};
 use crate::surface::Framebuffer;
 use crate::utf8::Utf8Decoder;
 
@@ -264,11 +264,10 @@ impl Console {
         config: ConsoleConfig,
     ) -> Result<Console, FontError> {
         let cell = glyphs.cell_metrics(config.font_size)?;
-        let columns = (surface_width.saturating_sub(config.margin_x.saturating_mul(2)) / cell.width)
-            .max(1);
-        let rows = (surface_height.saturating_sub(config.margin_y.saturating_mul(2))
-            / cell.height)
-            .max(1);
+        let columns =
+            (surface_width.saturating_sub(config.margin_x.saturating_mul(2)) / cell.width).max(1);
+        let rows =
+            (surface_height.saturating_sub(config.margin_y.saturating_mul(2)) / cell.height).max(1);
         Ok(Console {
             glyphs,
             config,
@@ -432,7 +431,8 @@ impl Console {
         for row in 0..self.rows {
             for column in 0..self.columns {
                 let blank_default = self.cell(column, row).is_some_and(|cell| {
-                    cell.character == ' ' && self.colors(cell.attributes).1 == self.config.background
+                    cell.character == ' '
+                        && self.colors(cell.attributes).1 == self.config.background
                 });
                 if !blank_default {
                     self.draw_cell(surface, column, row);
@@ -475,7 +475,13 @@ impl Console {
     }
 
     /// Draws one cell, optionally with its colours swapped (the block cursor).
-    fn draw_cell_colored(&mut self, surface: &mut Framebuffer<'_>, column: u32, row: u32, swap: bool) {
+    fn draw_cell_colored(
+        &mut self,
+        surface: &mut Framebuffer<'_>,
+        column: u32,
+        row: u32,
+        swap: bool,
+    ) {
         let Some(cell) = self.cell(column, row).copied() else {
             return;
         };
@@ -485,15 +491,12 @@ impl Console {
         }
         let (x, y) = self.cell_origin(column, row);
         // The size was accepted by `new`, so this cannot fail.
-        let _ = self.glyphs.draw_cell(
-            surface,
-            x,
-            y,
-            cell.character,
-            self.config.font_size,
+        let style = TextStyle {
+            size: self.config.font_size,
             foreground,
-            Some(background),
-        );
+            background: Some(background),
+        };
+        let _ = self.glyphs.draw_cell(surface, x, y, cell.character, style);
     }
 
     /// Draws one cell from the grid.
@@ -765,7 +768,8 @@ impl Console {
             '\x18' | '\x1a' => self.state = ParserState::Ground,
             '\x00'..='\x1f' => self.execute(surface, character),
             '0'..='9' if !self.parameters.intermediate => {
-                self.parameters.push_digit(character as u16 - u16::from(b'0'));
+                self.parameters
+                    .push_digit(character as u16 - u16::from(b'0'));
             }
             ';' | ':' if !self.parameters.intermediate => self.parameters.next_field(),
             '<'..='?' => {
@@ -973,7 +977,9 @@ fn extended_color(fields: &[u16]) -> (Option<ColorSpec>, usize) {
         [2, red, green, blue, ..] => {
             let channel = |value: u16| u8::try_from(value).ok();
             let color = match (channel(*red), channel(*green), channel(*blue)) {
-                (Some(red), Some(green), Some(blue)) => Some(ColorSpec::Rgb(Rgb::new(red, green, blue))),
+                (Some(red), Some(green), Some(blue)) => {
+                    Some(ColorSpec::Rgb(Rgb::new(red, green, blue)))
+                }
                 _ => None,
             };
             (color, 4)

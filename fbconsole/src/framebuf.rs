@@ -225,11 +225,12 @@ impl Geometry {
 /// Bytes a buffer of `geometry` needs, as MicroPython computes it: `ceil(height / 8) *
 /// stride` for MONO_VLSB, else `height * stride * bits_per_pixel / 8`.
 pub fn required_len(geometry: &Geometry) -> Result<usize, Error> {
-    let stride = u64::from(geometry.stride);
-    let height = u64::from(geometry.height);
+    let stride = u128::from(geometry.stride);
+    let height = u128::from(geometry.height);
+    // 128 bits hold any product of two u32s and a bit count.
     let bytes = match geometry.format {
         Format::MonoVlsb => height.div_ceil(8) * stride,
-        format => height * stride * u64::from(format.bits_per_pixel()) / 8,
+        format => height * stride * u128::from(format.bits_per_pixel()) / 8,
     };
     usize::try_from(bytes).map_err(|_| Error::TooLarge)
 }
@@ -421,7 +422,13 @@ impl<'a> FrameBuf<'a> {
 
     /// `fill(c)`: every pixel.
     pub fn fill(&mut self, color: u32) {
-        self.fill_rect_wide(0, 0, i64::from(self.geometry.width), i64::from(self.geometry.height), color);
+        self.fill_rect_wide(
+            0,
+            0,
+            i64::from(self.geometry.width),
+            i64::from(self.geometry.height),
+            color,
+        );
     }
 
     /// `pixel(x, y)`: the raw colour, `None` outside (Python gets `None`).
@@ -574,15 +581,19 @@ impl<'a> FrameBuf<'a> {
         };
         for step in first..end.max(first) {
             let major = major_start + step * major_step;
-            // Offset along the minor axis: floor((2 * minor * step + major) / (2 * major)),
-            // in 128 bits since the product can exceed 64.
-            let numerator =
-                2 * i128::from(minor_length) * i128::from(step) + i128::from(major_length);
-            let offset = numerator / (2 * i128::from(major_length));
-            let minor = i128::from(minor_start) + offset * i128::from(minor_step);
-            let Ok(minor) = i64::try_from(minor) else {
-                continue;
-            };
+            // Offset along the minor axis: floor((2 * minor * step + major) / (2 * major));
+            // 0 <= offset <= minor_length. The product exceeds 64 bits only for lines
+            // billions of pixels long, which take the 128-bit path.
+            let offset = (2 * minor_length)
+                .checked_mul(step)
+                .and_then(|product| product.checked_add(major_length))
+                .map(|numerator| numerator / (2 * major_length))
+                .unwrap_or_else(|| {
+                    let numerator =
+                        2 * i128::from(minor_length) * i128::from(step) + i128::from(major_length);
+                    i64::try_from(numerator / (2 * i128::from(major_length))).unwrap_or(0)
+                });
+            let minor = minor_start + offset * minor_step;
             if steep {
                 self.plot(minor, major, color);
             } else {
@@ -593,7 +604,15 @@ impl<'a> FrameBuf<'a> {
     }
 
     /// Draws the points of one ellipse step in the quadrants of `mask` (spans if `fill`).
-    fn ellipse_points(&mut self, center: (i64, i64), x: i64, y: i64, color: u32, fill: bool, mask: u8) {
+    fn ellipse_points(
+        &mut self,
+        center: (i64, i64),
+        x: i64,
+        y: i64,
+        color: u32,
+        fill: bool,
+        mask: u8,
+    ) {
         let (cx, cy) = center;
         if fill {
             if mask & ELLIPSE_Q1 != 0 {
@@ -777,7 +796,11 @@ impl<'a> FrameBuf<'a> {
             }
             if left + i64::from(TEXT_CELL) > 0 {
                 let code = u32::from(character);
-                let index = if (32..=127).contains(&code) { code - 32 } else { 127 - 32 };
+                let index = if (32..=127).contains(&code) {
+                    code - 32
+                } else {
+                    127 - 32
+                };
                 let glyph = FONT_8X8.get(index as usize).copied().unwrap_or([0; 8]);
                 for (column, bits) in (left..).zip(glyph) {
                     for row in 0..8 {
@@ -801,20 +824,20 @@ impl<'a> FrameBuf<'a> {
         if x_step.abs() >= width || y_step.abs() >= height {
             return;
         }
-        // Walk away from the direction of motion so every source is read before it is
-        // overwritten.
-        let rows: Vec<i64> = if y_step > 0 {
-            (y_step..height).rev().collect()
-        } else {
-            (0..height + y_step).collect()
+        // Walk against the direction of motion so every source is read before it is
+        // overwritten: the `index`-th row (column) visited, of `rows` (`columns`).
+        let rows = height - y_step.abs();
+        let columns = width - x_step.abs();
+        let row_at = |index: i64| {
+            if y_step > 0 {
+                height - 1 - index
+            } else {
+                index
+            }
         };
-        let columns: Vec<i64> = if x_step > 0 {
-            (x_step..width).rev().collect()
-        } else {
-            (0..width + x_step).collect()
-        };
-        for &row in &rows {
-            for &column in &columns {
+        let column_at = |index: i64| if x_step > 0 { width - 1 - index } else { index };
+        for row in (0..rows).map(row_at) {
+            for column in (0..columns).map(column_at) {
                 let source = inside(&geometry, column - x_step, row - y_step);
                 let target = inside(&geometry, column, row);
                 if let (Some((source_x, source_y)), Some((target_x, target_y))) = (source, target) {
@@ -853,7 +876,8 @@ impl<'a> FrameBuf<'a> {
         let y_end = (y + source_height).min(i64::from(geometry.height));
         for target_y in y.max(0)..y_end {
             for target_x in x.max(0)..x_end {
-                let Some((source_x, source_y)) = inside(&source.geometry, target_x - x, target_y - y)
+                let Some((source_x, source_y)) =
+                    inside(&source.geometry, target_x - x, target_y - y)
                 else {
                     continue;
                 };

@@ -71,7 +71,21 @@ pub struct TextExtent {
     pub height: u32,
 }
 
+/// Size and colours of text drawn by [`GlyphCache::render_text_line`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextStyle {
+    /// Font pixel size.
+    pub size: u32,
+    /// Ink colour.
+    pub foreground: Rgb,
+    /// Cell background, or `None` to blend the ink over the existing pixels.
+    pub background: Option<Rgb>,
+}
+
 /// Rasterises characters of one font into cell-sized coverage bitmaps and keeps them.
+///
+/// Cloning copies the parsed font and the cache (cheaper than parsing the font again).
+#[derive(Clone)]
 pub struct GlyphCache {
     /// The parsed font.
     font: Font,
@@ -105,9 +119,17 @@ impl GlyphCache {
         GlyphCache::from_font_bytes(FONT_DATA)
     }
 
-    /// A cache over another TrueType/OpenType font (should be monospace).
+    /// A cache over another TrueType/OpenType font (should be monospace), e.g. a subset.
+    ///
+    /// fontdue turns every glyph outline into line segments up front: the full DejaVu Sans
+    /// Mono (3377 glyphs) takes about 9 MB of heap and the longest part of start-up.
     pub fn from_font_bytes(bytes: &[u8]) -> Result<GlyphCache, FontError> {
-        let font = Font::from_bytes(bytes, FontSettings::default()).map_err(FontError::Parse)?;
+        // Ligature substitutions are useless for single cells and double the parse time.
+        let settings = FontSettings {
+            load_substitutions: false,
+            ..FontSettings::default()
+        };
+        let font = Font::from_bytes(bytes, settings).map_err(FontError::Parse)?;
         Ok(GlyphCache {
             font,
             cells: BTreeMap::new(),
@@ -198,7 +220,8 @@ impl GlyphCache {
                 if value == 0 || x < 0 || x >= i64::from(cell.width) {
                     continue;
                 }
-                if let Some(target) = coverage.get_mut(y as usize * cell.width as usize + x as usize)
+                if let Some(target) =
+                    coverage.get_mut(y as usize * cell.width as usize + x as usize)
                 {
                     *target = value;
                     ink = true;
@@ -212,21 +235,18 @@ impl GlyphCache {
         }
     }
 
-    /// Draws `character`'s cell with its top-left corner at (`x`, `y`), ink in `foreground`
-    /// over `background`, or over the existing pixels when `background` is `None`.
+    /// Draws `character`'s cell with its top-left corner at (`x`, `y`) in `style`.
     pub fn draw_cell(
         &mut self,
         surface: &mut Framebuffer<'_>,
         x: i32,
         y: i32,
         character: char,
-        size: u32,
-        foreground: Rgb,
-        background: Option<Rgb>,
+        style: TextStyle,
     ) -> Result<(), FontError> {
-        let cell = self.cell_metrics(size)?;
-        let coverage = self.glyph(character, size)?;
-        match (coverage.is_empty(), background) {
+        let cell = self.cell_metrics(style.size)?;
+        let coverage = self.glyph(character, style.size)?;
+        match (coverage.is_empty(), style.background) {
             (true, Some(background)) => {
                 surface.fill_rect(x, y, cell.width, cell.height, background);
             }
@@ -237,12 +257,12 @@ impl GlyphCache {
                     y,
                     coverage,
                     cell.width as usize,
-                    foreground,
+                    style.foreground,
                     background,
                 );
             }
             (false, None) => {
-                surface.blend_alpha_mask(x, y, coverage, cell.width as usize, foreground);
+                surface.blend_alpha_mask(x, y, coverage, cell.width as usize, style.foreground);
             }
         }
         Ok(())
@@ -257,25 +277,22 @@ impl GlyphCache {
         x: i32,
         y: i32,
         text: &str,
-        size: u32,
-        foreground: Rgb,
-        background: Option<Rgb>,
+        style: TextStyle,
     ) -> Result<TextExtent, FontError> {
-        let cell = self.cell_metrics(size)?;
+        let cell = self.cell_metrics(style.size)?;
         let mut left = i64::from(x);
         let mut count: u32 = 0;
         for character in text.chars() {
+            count = count.saturating_add(1);
             if left >= i64::from(surface.width()) {
                 // Everything further right is clipped; keep counting for the extent.
-                count = count.saturating_add(1);
                 continue;
             }
             if left + i64::from(cell.width) > 0 {
                 let column = i32::try_from(left).unwrap_or(i32::MAX);
-                self.draw_cell(surface, column, y, character, size, foreground, background)?;
+                self.draw_cell(surface, column, y, character, style)?;
             }
             left += i64::from(cell.width);
-            count = count.saturating_add(1);
         }
         Ok(TextExtent {
             width: count.saturating_mul(cell.width),

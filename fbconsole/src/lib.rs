@@ -27,7 +27,7 @@ pub use console::{
     DEFAULT_CURSOR_STYLE, DEFAULT_FONT_SIZE, DEFAULT_FOREGROUND, DEFAULT_MARGIN_X,
     DEFAULT_MARGIN_Y,
 };
-pub use glyphs::{CellMetrics, FontError, GlyphCache, TextExtent, FONT_DATA};
+pub use glyphs::{CellMetrics, FontError, GlyphCache, TextExtent, TextStyle, FONT_DATA};
 pub use graphics::Rgb565Target;
 pub use surface::{Framebuffer, PixelFormat, SurfaceError};
 

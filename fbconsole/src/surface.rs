@@ -99,10 +99,16 @@ impl core::fmt::Display for SurfaceError {
     fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             SurfaceError::PitchTooSmall { needed, pitch } => {
-                write!(formatter, "pitch {pitch} is below the {needed} bytes of one row")
+                write!(
+                    formatter,
+                    "pitch {pitch} is below the {needed} bytes of one row"
+                )
             }
             SurfaceError::BufferTooSmall { needed, actual } => {
-                write!(formatter, "buffer of {actual} bytes, geometry needs {needed}")
+                write!(
+                    formatter,
+                    "buffer of {actual} bytes, geometry needs {needed}"
+                )
             }
             SurfaceError::TooLarge => formatter.write_str("surface size overflows"),
         }
@@ -289,11 +295,13 @@ impl<'a> Framebuffer<'a> {
                 .checked_add(row_bytes)?;
             Some((start, start.checked_add(length)?))
         };
-        let (Some((source_start, source_end)), Some((dest_start, _))) = (span(source_y), span(dest_y))
+        let (Some((source_start, source_end)), Some((dest_start, _))) =
+            (span(source_y), span(dest_y))
         else {
             return;
         };
-        if source_end <= self.pixels.len() && dest_start + (source_end - source_start) <= self.pixels.len()
+        if source_end <= self.pixels.len()
+            && dest_start + (source_end - source_start) <= self.pixels.len()
         {
             self.pixels
                 .copy_within(source_start..source_end, dest_start);
@@ -314,22 +322,22 @@ impl<'a> Framebuffer<'a> {
         );
     }
 
-    /// Calls `paint(existing, coverage)` for every pixel under the mask, clipped, and stores
-    /// the colour it returns. `mask` holds rows of `mask_width` coverage bytes; a trailing
-    /// partial row is ignored.
+    /// Calls `paint(pixel_bytes, coverage)` for every pixel under the mask, clipped. `mask`
+    /// holds rows of `mask_width` coverage bytes; a trailing partial row is ignored.
     fn paint_mask(
         &mut self,
         x: i32,
         y: i32,
         mask: &[u8],
         mask_width: usize,
-        mut paint: impl FnMut(u32, u8) -> Option<u32>,
+        mut paint: impl FnMut(&mut [u8], u8),
     ) {
         if mask_width == 0 {
             return;
         }
         let mask_height = mask.len() / mask_width;
-        let (Ok(width), Ok(height)) = (i64::try_from(mask_width), i64::try_from(mask_height)) else {
+        let (Ok(width), Ok(height)) = (i64::try_from(mask_width), i64::try_from(mask_height))
+        else {
             return;
         };
         let Some(columns) = clip_span(i64::from(x), width, self.width) else {
@@ -341,8 +349,7 @@ impl<'a> Framebuffer<'a> {
         // The first visible mask column and row: the clipped start minus the origin.
         let first_column = (columns.start as i64 - i64::from(x)) as usize;
         let first_row = (rows.start as i64 - i64::from(y)) as usize;
-        let format = self.format;
-        let bytes_per_pixel = format.bytes_per_pixel();
+        let bytes_per_pixel = self.format.bytes_per_pixel();
         for (row_index, row) in (rows.start..rows.end).enumerate() {
             let mask_start = (first_row + row_index) * mask_width + first_column;
             let Some(mask_row) = mask.get(mask_start..mask_start + (columns.end - columns.start))
@@ -353,10 +360,7 @@ impl<'a> Framebuffer<'a> {
                 return;
             };
             for (pixel, &coverage) in bytes.chunks_exact_mut(bytes_per_pixel).zip(mask_row) {
-                let existing = format.read_raw(pixel).unwrap_or(0);
-                if let Some(raw) = paint(existing, coverage) {
-                    pixel.copy_from_slice(&raw.to_le_bytes()[..bytes_per_pixel]);
-                }
+                paint(pixel, coverage);
             }
         }
     }
@@ -374,14 +378,16 @@ impl<'a> Framebuffer<'a> {
         background: Rgb,
     ) {
         let format = self.format;
-        let background_raw = format.encode(background);
-        let foreground_raw = format.encode(foreground);
-        self.paint_mask(x, y, mask, mask_width, |_, coverage| {
-            Some(match coverage {
-                0 => background_raw,
-                255 => foreground_raw,
-                _ => format.encode(background.blend(foreground, coverage)),
-            })
+        let size = format.bytes_per_pixel();
+        let background_bytes = format.encode_bytes(background);
+        let foreground_bytes = format.encode_bytes(foreground);
+        self.paint_mask(x, y, mask, mask_width, |pixel, coverage| match coverage {
+            0 => pixel.copy_from_slice(&background_bytes[..size]),
+            255 => pixel.copy_from_slice(&foreground_bytes[..size]),
+            _ => {
+                let mixed = format.encode_bytes(background.blend(foreground, coverage));
+                pixel.copy_from_slice(&mixed[..size]);
+            }
         });
     }
 
@@ -396,11 +402,16 @@ impl<'a> Framebuffer<'a> {
         foreground: Rgb,
     ) {
         let format = self.format;
-        let foreground_raw = format.encode(foreground);
-        self.paint_mask(x, y, mask, mask_width, |existing, coverage| match coverage {
-            0 => None,
-            255 => Some(foreground_raw),
-            _ => Some(format.encode(format.decode(existing).blend(foreground, coverage))),
+        let size = format.bytes_per_pixel();
+        let foreground_bytes = format.encode_bytes(foreground);
+        self.paint_mask(x, y, mask, mask_width, |pixel, coverage| match coverage {
+            0 => {}
+            255 => pixel.copy_from_slice(&foreground_bytes[..size]),
+            _ => {
+                let existing = format.decode(format.read_raw(pixel).unwrap_or(0));
+                let mixed = format.encode_bytes(existing.blend(foreground, coverage));
+                pixel.copy_from_slice(&mixed[..size]);
+            }
         });
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! Each printable ASCII glyph is rasterised by fontdue at 4x [`PIXEL_SIZE`], stretched
 //! horizontally by [`HORIZONTAL_STRETCH`] so it fills the 8-pixel cell like a console font,
-//! box-filtered down to 8x8 with the baseline under row 6, and thresholded at
+//! box-filtered down to 8x8 with the baseline under row 6 (anything lower folded onto row 7),
+//! and thresholded at
 //! [`THRESHOLD`]. Per glyph, the horizontal phase (a quarter-pixel step) that gives the
 //! sharpest coverage is kept, which lines stems up with pixel columns. Code 127 is a box.
 
@@ -18,7 +19,7 @@ const SUPERSAMPLE: f32 = 4.0;
 /// Horizontal stretch applied to the glyphs.
 const HORIZONTAL_STRETCH: f32 = 1.2;
 /// Coverage (0–255) at or above which a pixel is set.
-const THRESHOLD: u32 = 100;
+const THRESHOLD: u32 = 90;
 /// Cell rows above the baseline (rows 0..BASELINE hold the body, row 7 the descenders).
 const BASELINE: i32 = 7;
 /// Horizontal phases tried per glyph, in quarter pixels.
@@ -27,24 +28,44 @@ const PHASES: u32 = 4;
 /// The glyph of code 127 (and every non-ASCII character): a hollow box, columns 1–6, rows 1–6.
 const BOX_GLYPH: [u8; 8] = [0x00, 0x7E, 0x42, 0x42, 0x42, 0x42, 0x7E, 0x00];
 
-/// Coverage sums of an 8x8 cell for one horizontal phase.
+/// Coverage of an 8x8 cell for one horizontal phase, each pixel 0–255 (more where rows
+/// outside the cell were folded onto an edge row).
 fn cell_coverage(font: &Font, character: char, phase: u32) -> [[u32; 8]; 8] {
     let (metrics, bitmap) = font.rasterize(character, PIXEL_SIZE * SUPERSAMPLE);
     let advance = font.metrics(character, PIXEL_SIZE).advance_width * HORIZONTAL_STRETCH;
     let offset = ((8.0 - advance) / 2.0).floor() + phase as f32 / PHASES as f32;
-    let mut cell = [[0u32; 8]; 8];
+    // The cell column a supersampled column `k` (counted from the glyph origin) lands in.
+    let cell_column =
+        |k: i32| ((k as f32 + 0.5) / SUPERSAMPLE * HORIZONTAL_STRETCH + offset).floor() as i32;
+    // Stretching makes cell columns take 3 or 4 supersampled columns: count them to
+    // normalise each column by its own number of samples.
+    let mut samples_per_column = [0u32; 8];
+    for k in -64..64 * SUPERSAMPLE as i32 {
+        if let Ok(column) = usize::try_from(cell_column(k)) {
+            if column < 8 {
+                samples_per_column[column] += SUPERSAMPLE as u32;
+            }
+        }
+    }
+    let mut sums = [[0u32; 8]; 8];
     for row in 0..metrics.height {
         for column in 0..metrics.width {
             let value = u32::from(bitmap[row * metrics.width + column]);
-            // Centre of the supersampled pixel in cell pixels: x right of the origin, y above
-            // the baseline.
-            let x = (metrics.xmin as f32 + column as f32 + 0.5) / SUPERSAMPLE;
+            let cell_x = cell_column(metrics.xmin + column as i32);
+            // Height above the baseline of the supersampled row's centre, in cell pixels.
             let y = (metrics.ymin as f32 + (metrics.height - 1 - row) as f32 + 0.5) / SUPERSAMPLE;
-            let cell_x = (x * HORIZONTAL_STRETCH + offset).floor() as i32;
-            let cell_y = BASELINE - 1 - y.floor() as i32;
-            if (0..8).contains(&cell_x) && (0..8).contains(&cell_y) {
-                cell[cell_y as usize][cell_x as usize] += value;
+            // Rows beyond the cell are folded onto its edge rows: descenders (and `_`) below
+            // the baseline land on row 7.
+            let cell_y = (BASELINE - 1 - y.floor() as i32).clamp(0, 7);
+            if (0..8).contains(&cell_x) {
+                sums[cell_y as usize][cell_x as usize] += value;
             }
+        }
+    }
+    let mut cell = [[0u32; 8]; 8];
+    for (row, sums) in sums.iter().enumerate() {
+        for (column, &sum) in sums.iter().enumerate() {
+            cell[row][column] = sum / samples_per_column[column].max(1);
         }
     }
     cell
@@ -52,16 +73,13 @@ fn cell_coverage(font: &Font, character: char, phase: u32) -> [[u32; 8]; 8] {
 
 /// One 8x8 glyph as 8 column bytes, bit 0 the top row.
 fn glyph(font: &Font, character: char) -> [u8; 8] {
-    // Full coverage of one cell pixel: SUPERSAMPLE^2 / stretch samples of 255.
-    let full = ((SUPERSAMPLE * SUPERSAMPLE / HORIZONTAL_STRETCH) as u32 * 255).max(1);
-    let normalise = |sum: u32| (sum * 255 / full).min(255);
     let mut best: Option<(u64, [[u32; 8]; 8])> = None;
     for phase in 0..PHASES {
         let cell = cell_coverage(font, character, phase);
         let sharpness: u64 = cell
             .iter()
             .flatten()
-            .map(|&sum| u64::from(normalise(sum)).pow(2))
+            .map(|&value| u64::from(value.min(255)).pow(2))
             .sum();
         if best.is_none_or(|(score, _)| sharpness > score) {
             best = Some((sharpness, cell));
@@ -69,9 +87,9 @@ fn glyph(font: &Font, character: char) -> [u8; 8] {
     }
     let cell = best.map(|(_, cell)| cell).unwrap_or_default();
     let mut columns = [0u8; 8];
-    for (row, cells) in cell.iter().enumerate() {
-        for (column, &sum) in cells.iter().enumerate() {
-            if normalise(sum) >= THRESHOLD {
+    for (row, values) in cell.iter().enumerate() {
+        for (column, &value) in values.iter().enumerate() {
+            if value >= THRESHOLD {
                 columns[column] |= 1 << row;
             }
         }
@@ -169,5 +187,21 @@ fn table_has_recognisable_shapes() {
                 picture(&glyph)
             );
         }
+    }
+}
+
+#[test]
+#[ignore = "prints the table for a person to look at"]
+fn print_table() {
+    let font = fbconsole::font_8x8();
+    for chunk in font.chunks(16) {
+        for row in 0..8 {
+            let line: Vec<String> = chunk
+                .iter()
+                .map(|glyph| picture(glyph).lines().nth(row).unwrap_or("").to_owned())
+                .collect();
+            println!("{}", line.join(" "));
+        }
+        println!();
     }
 }

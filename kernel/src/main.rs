@@ -10,9 +10,12 @@ mod arch;
 mod bsp;
 mod console;
 mod drivers;
+mod interrupts;
 mod mem;
 mod python;
+mod rt;
 mod sync;
+mod time;
 mod vfs;
 
 fn main() {

@@ -1,14 +1,21 @@
 //! Single-core synchronisation: state shared with interrupt handlers is touched with IRQs masked.
-use core::cell::UnsafeCell;
+use core::{
+    cell::UnsafeCell,
+    sync::atomic::{AtomicBool, Ordering},
+};
 
 use crate::arch::arm::cpu;
 
 /// Data shared between the Python context and interrupt handlers on the one core.
 ///
 /// Every access runs inside [`IrqLock::lock`], which masks IRQs for its duration, so an
-/// interrupt handler can never observe (or create) a half-finished update.
+/// interrupt handler can never observe (or create) a half-finished update. FIQs stay enabled:
+/// the real-time tasks that run there never touch an `IrqLock`. A re-entered lock (from inside
+/// its own closure, or from an FIQ that interrupted its holder) would alias the value; that is
+/// checked on every lock and stops the board with a report instead.
 pub struct IrqLock<T> {
     value: UnsafeCell<T>,
+    held: AtomicBool,
 }
 
 // SAFETY: there is one core; `lock` masks IRQs (the only other context that can run) while the
@@ -20,20 +27,39 @@ impl<T> IrqLock<T> {
     pub const fn new(value: T) -> Self {
         Self {
             value: UnsafeCell::new(value),
+            held: AtomicBool::new(false),
         }
     }
 
     /// Runs `f` on the value with IRQs masked; restores the previous IRQ mask afterwards.
     ///
-    /// Must not be re-entered from inside `f` for the same lock (it would alias the borrow).
+    /// Re-entering the same lock from inside `f` (or from an FIQ handler) is a kernel bug: it is
+    /// detected and reported, and the board reboots.
     pub fn lock<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let saved = cpu::irq_save_and_disable();
+        if self.held.swap(true, Ordering::Acquire) {
+            lock_reentered(core::any::type_name::<T>());
+        }
         // SAFETY: IRQs are masked and there is one core, so nothing else runs until we restore
-        // them; callers do not re-enter the same lock from `f` (documented above).
+        // them except an FIQ, which never takes an IrqLock (and would be caught by `held`); the
+        // `held` flag proves this is the only borrow.
         let result = f(unsafe { &mut *self.value.get() });
+        self.held.store(false, Ordering::Release);
         cpu::irq_restore(saved);
         result
     }
+}
+
+/// Reports a re-entered [`IrqLock`] and reboots (the borrow it would create would alias).
+#[cold]
+#[inline(never)]
+fn lock_reentered(what: &str) -> ! {
+    use core::fmt::Write;
+    let _ = write!(
+        crate::console::PanicWriter,
+        "\r\n*** PiPyOS: an IrqLock<{what}> was re-entered (kernel bug)\r\n"
+    );
+    crate::bsp::rpi1::fatal_restart("IrqLock re-entered")
 }
 
 /// A value written once at boot (before any reader runs) and read-only afterwards.

@@ -12,7 +12,7 @@ pkgs.runCommand "pipyos-boot-test" {
   set -o pipefail
   export HOME=$TMPDIR
   mkdir -p $out
-  python3 ${pipyos.testSrc}/tests/emulated/run_tests.py \
+  python3 ${pipyos.sources.tests}/tests/emulated/run_tests.py \
     --image ${pipyos.sdImage.imageFile} \
     --mkimage ${pkgs.lib.getExe pipyos.mkimage} \
     --initfs-tool ${pipyos.mkimage}/bin/pipyos-initfs \

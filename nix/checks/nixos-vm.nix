@@ -1,12 +1,13 @@
-# Check `nixos-vm`: a NixOS machine runs the image on QEMU's raspi0 board
+# Check `nixos-vm-kvm`: a NixOS machine runs the image on QEMU's raspi0 board
 # (a nested QEMU inside the test VM: the test driver gives every machine it
 # starts virtio devices, which raspi0 does not have) and the test script uses
 # the Python REPL over the board's serial console.
 #
-# Needs KVM on the builder: runNixOSTest marks the derivation with
-# requiredSystemFeatures = [ "kvm" "nixos-test" ]. To poke at the board by hand:
-#   nix build .#checks.x86_64-linux.nixos-vm.driverInteractive
-#   ./result/bin/nixos-test-driver   (or: nix run .#checks.x86_64-linux.nixos-vm.driverInteractive)
+# Needs KVM on the builder (hence the name): runNixOSTest marks the derivation
+# with requiredSystemFeatures = [ "nixos-test" "kvm" ] on Linux. To poke at the
+# board by hand:
+#   nix build .#checks.x86_64-linux.nixos-vm-kvm.driverInteractive
+#   ./result/bin/nixos-test-driver   (or: nix run .#checks.x86_64-linux.nixos-vm-kvm.driverInteractive)
 #   >>> start_all()
 #   >>> board.wait_for_unit("pipyos-board.service")
 #   >>> board.shell_interact()

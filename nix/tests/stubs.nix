@@ -7,13 +7,9 @@
 let
   inherit
     (builtins)
-    attrNames
     concatLists
     concatStringsSep
     hashString
-    isAttrs
-    isList
-    isPath
     listToAttrs
     replaceStrings
     ;
@@ -36,17 +32,6 @@ let
     }
     // passthru;
 
-  # A file set stand-in as text: paths as absolute names (toString does not
-  # copy them to the store), so equal file sets give equal text.
-  showFileset = value:
-    if isPath value
-    then toString value
-    else if isList value
-    then "[${concatStringsSep " " (map showFileset value)}]"
-    else if isAttrs value
-    then "{${concatStringsSep " " (map (name: "${name}=${showFileset value.${name}}") (attrNames value))}}"
-    else toString value;
-
   escapeShellArg = arg: "'${replaceStrings ["'"] ["'\\''"] (toString arg)}'";
 
   lib = {
@@ -65,21 +50,18 @@ let
       then list
       else [];
     concatMap = function: list: concatLists (map function list);
-    fileset = {
-      toSource = {
-        root,
-        fileset,
-      }: {
-        outPath = "/nix/store/${builtins.substring 0 32 (hashString "sha256" (showFileset fileset))}-source";
-        stub = {
-          kind = "fileset.toSource";
-          args = {inherit root fileset;};
-        };
-      };
-      unions = filesets: {unions = filesets;};
-      union = first: second: {unions = [first second];};
-      difference = included: excluded: {difference = [included excluded];};
-      maybeMissing = path: {maybeMissing = path;};
+    versions.major = version: builtins.head (builtins.splitVersion version);
+    # Like nixpkgs: a source with the filter and the original path attached
+    # (crane's findCargoFiles reads them); the store path follows the name.
+    cleanSourceWith = {
+      src,
+      filter,
+      name,
+    }: {
+      _isLibCleanSourceWith = true;
+      origSrc = src;
+      inherit filter name;
+      outPath = "/nix/store/${builtins.substring 0 32 (hashString "sha256" name)}-${name}";
     };
   };
 
@@ -104,7 +86,18 @@ let
     raspberrypifw = package "raspberrypi-firmware";
     socat = package "socat";
     llvmPackages = {
-      clang = package "clang-wrapper";
+      # The unwrapped clang keeps its resource directory (lib/clang/<major>)
+      # in its `lib` output, as in nixpkgs; the version is a stand-in.
+      clang-unwrapped =
+        fakeDerivation {
+          inherit system;
+          kind = "package";
+          name = "clang-21.1.8";
+        }
+        // {
+          version = "21.1.8";
+          lib = package "clang-21.1.8-lib";
+        };
       lld = package "lld";
       llvm = package "llvm";
     };
@@ -122,10 +115,15 @@ let
         meta.mainProgram = name;
       };
     mkShell = args: make "mkShell" "nix-shell" args;
+    # On Linux the real test derivation requires the "nixos-test" and "kvm"
+    # system features (nixos/lib/testing/run.nix).
     testers.runNixOSTest = test:
       make "runNixOSTest" "vm-test-run-${test.name}" (test
         // {
-          passthru.driverInteractive = package "nixos-test-driver-${test.name}";
+          passthru = {
+            driverInteractive = package "nixos-test-driver-${test.name}";
+            requiredSystemFeatures = ["nixos-test" "kvm"];
+          };
         });
   };
 
@@ -146,7 +144,6 @@ let
         };
       craneLib = {
         overrideToolchain = toolchainFor: craneLib // {toolchain = toolchainFor pkgs;};
-        fileset.commonCargoSources = path: {commonCargoSources = path;};
         findCargoFiles = _src: {
           cargoConfigs = [];
           cargoTomls = [];
@@ -163,6 +160,16 @@ let
           assert args ? cargoArtifacts && args ? buildPhaseCargoCommand;
             make "mkCargoDerivation" args;
         buildPackage = make "buildPackage";
+        removeReferencesToVendoredSourcesHook = fakeDerivation {
+          inherit (pkgs.stdenv.hostPlatform) system;
+          kind = "setupHook";
+          name = "removeReferencesToVendoredSourcesHook";
+        };
+        removeReferencesToRustToolchainHook = fakeDerivation {
+          inherit (pkgs.stdenv.hostPlatform) system;
+          kind = "setupHook";
+          name = "removeReferencesToRustToolchainHook";
+        };
       };
     in
       craneLib;
@@ -179,5 +186,5 @@ let
       };
   };
 in {
-  inherit crane mkPkgs nixpkgs rust-overlay showFileset;
+  inherit crane mkPkgs nixpkgs rust-overlay;
 }

@@ -120,6 +120,18 @@ fn level_reads_gplev() {
 }
 
 #[test]
+fn all_levels_read_both_gplev_registers() {
+    let bus = RecordingBus::new();
+    bus.script(0x34, &[0x8000_0001, 0x5])
+        .script(0x38, &[0xffff_ffff]);
+    let gpio = Gpio::new(&bus, &bus);
+    // Pins 54..63 do not exist: their bits stay clear.
+    assert_eq!(gpio.levels(), 0x003f_ffff_8000_0001);
+    assert_eq!(gpio.levels_low_bank(), 0x5);
+    assert_eq!(bus.accesses().len(), 3);
+}
+
+#[test]
 fn pull_up_follows_the_datasheet_sequence_with_its_waits() {
     let bus = RecordingBus::new();
     let gpio = Gpio::new(&bus, &bus);

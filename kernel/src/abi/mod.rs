@@ -9,5 +9,3 @@ mod process;
 mod time;
 
 pub use std::os::hermit::hermit_abi as hermit;
-
-pub use time::{monotonic_micros, realtime_offset_micros, set_realtime_micros, sleep_until};

@@ -74,11 +74,11 @@ unsafe extern "C" fn sys_futex_wait(
         .saturating_mul(1_000_000)
         .saturating_add(timeout.tv_nsec.max(0) as u64 / 1000);
     let deadline = if flags & hermit::FUTEX_RELATIVE_TIMEOUT != 0 {
-        super::monotonic_micros().saturating_add(micros)
+        crate::time::now_micros().saturating_add(micros)
     } else {
         micros
     };
-    super::sleep_until(deadline, || false);
+    crate::time::sleep_until(deadline, || false);
     -hermit::errno::ETIMEDOUT
 }
 

@@ -49,13 +49,36 @@ impl InterruptController {
         self.registers.disable_basic_irqs.set(u32::MAX);
     }
 
-    /// Enables GPU interrupt `number` (0..=63).
-    pub fn enable(&self, number: u32) {
-        self.registers.enable_irqs[(number / 32) as usize].set(1 << (number % 32));
+    /// Enables interrupt `source`: GPU sources 0..=63, ARM sources 64..=71.
+    pub fn enable_source(&self, source: u32) {
+        match source {
+            0..=63 => self.registers.enable_irqs[(source / 32) as usize].set(1 << (source % 32)),
+            64..=71 => self.registers.enable_basic_irqs.set(1 << (source - 64)),
+            _ => {}
+        }
     }
 
-    /// True if GPU interrupt `number` is pending.
-    pub fn is_pending(&self, number: u32) -> bool {
-        self.registers.irq_pending[(number / 32) as usize].get() & (1 << (number % 32)) != 0
+    /// Disables interrupt `source` (numbered as for [`Self::enable_source`]).
+    pub fn disable_source(&self, source: u32) {
+        match source {
+            0..=63 => self.registers.disable_irqs[(source / 32) as usize].set(1 << (source % 32)),
+            64..=71 => self.registers.disable_basic_irqs.set(1 << (source - 64)),
+            _ => {}
+        }
+    }
+
+    /// Routes `source` (numbered as for [`Self::enable_source`]) to the FIQ: FIQ control
+    /// register, bits 0..=6 the source, bit 7 enable.
+    pub fn select_fiq(&self, source: u32) {
+        self.registers.fiq_control.set((source & 0x7f) | (1 << 7));
+    }
+
+    /// The pending sources as three words: GPU 0..31, GPU 32..63, ARM 0..7 (basic bits 0..7).
+    pub fn pending(&self) -> [u32; 3] {
+        [
+            self.registers.irq_pending[0].get(),
+            self.registers.irq_pending[1].get(),
+            self.registers.irq_basic_pending.get() & 0xff,
+        ]
     }
 }

@@ -1,6 +1,7 @@
 //! BCM2835 system timer: a free-running 64-bit 1 MHz counter with four compare channels.
 //!
-//! Channels 0 and 2 belong to the GPU; the kernel uses channel 1 as a one-shot wake-up alarm.
+//! Channels 0 and 2 belong to the GPU; the kernel's `time` module owns channels 1 (the deadline
+//! queue's alarm, an IRQ) and 3 (real-time releases, the FIQ).
 use tock_registers::{
     interfaces::{Readable, Writeable},
     register_structs,
@@ -24,8 +25,14 @@ register_structs! {
     }
 }
 
-/// The compare channel the kernel owns.
-const ALARM_CHANNEL: usize = 1;
+/// A compare channel the ARM may use (1 or 3; 0 and 2 belong to the GPU).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// Compare channel 1 (GPU interrupt 1).
+    One = 1,
+    /// Compare channel 3 (GPU interrupt 3).
+    Three = 3,
+}
 
 /// The system timer.
 pub struct SystemTimer {
@@ -44,20 +51,33 @@ impl SystemTimer {
         }
     }
 
-    /// Arms the alarm to interrupt when the counter's low word reaches `deadline_micros`
-    /// (a deadline already past fires after the counter wraps, so callers re-check the time).
-    pub fn set_alarm(&self, deadline_micros: u64) {
-        self.registers.compare[ALARM_CHANNEL].set(deadline_micros as u32);
-        self.registers.cs.set(1 << ALARM_CHANNEL);
+    /// Arms `channel` to interrupt when the counter's low word reaches `deadline_micros`, and
+    /// clears a match already recorded (a deadline already past fires only after the counter
+    /// wraps, 71 minutes later, so callers re-check the time after arming).
+    pub fn set_compare(&self, channel: Channel, deadline_micros: u64) {
+        // Clear first: a match of the new value, even an immediate one, must stay recorded.
+        self.registers.cs.set(1 << channel as u32);
+        self.registers.compare[channel as usize].set(deadline_micros as u32);
     }
 
-    /// Acknowledges the alarm interrupt; returns whether it had fired.
-    pub fn acknowledge_alarm(&self) -> bool {
-        let fired = self.registers.cs.get() & (1 << ALARM_CHANNEL) != 0;
-        if fired {
-            self.registers.cs.set(1 << ALARM_CHANNEL);
+    /// Acknowledges `channel`'s match interrupt; returns whether it had matched.
+    pub fn acknowledge(&self, channel: Channel) -> bool {
+        let bit = 1 << channel as u32;
+        let matched = self.registers.cs.get() & bit != 0;
+        if matched {
+            self.registers.cs.set(bit);
         }
-        fired
+        matched
+    }
+
+    /// True if `channel` has matched and not been acknowledged.
+    pub fn matched(&self, channel: Channel) -> bool {
+        self.registers.cs.get() & (1 << channel as u32) != 0
+    }
+
+    /// The counter's low 32 bits (one register read: for the real-time path).
+    pub fn now_low(&self) -> u32 {
+        self.registers.clo.get()
     }
 }
 

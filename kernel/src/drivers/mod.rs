@@ -8,7 +8,16 @@ pub mod bcm2835_uart;
 pub mod bcm2835_watchdog;
 mod mmio;
 
-pub use mmio::Mmio;
+pub use mmio::{Mmio, MmioBus};
+
+/// The clock the `bcm2835` crate's drivers wait with: the system timer's free-running counter.
+pub struct DelayClock;
+
+impl bcm2835::Clock for DelayClock {
+    fn now_micros(&self) -> u64 {
+        crate::time::now_micros()
+    }
+}
 
 /// Interfaces that the rest of the kernel uses, so that a board can swap the device behind them.
 pub mod interface {

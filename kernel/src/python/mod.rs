@@ -4,6 +4,7 @@ mod interrupt;
 mod native;
 mod posix;
 mod repl;
+mod rt_module;
 
 use rustpython_vm::{Interpreter, Settings};
 

@@ -12,6 +12,7 @@ pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
     vec![
         _pipyos::module_def(context),
         super::posix::module_def(context),
+        super::rt_module::module_def(context),
     ]
 }
 
@@ -198,7 +199,7 @@ pub(crate) mod _pipyos {
         pyclass, Py, PyObjectRef, PyPayload, PyResult, VirtualMachine,
     };
 
-    use crate::{abi, bsp::rpi1, console, mem::heap};
+    use crate::{bsp::rpi1, console, mem::heap};
 
     /// A console stream: `sys.stdin` (fd 0), `sys.stdout` (1), `sys.stderr` (2).
     #[pyattr]
@@ -367,16 +368,16 @@ pub(crate) mod _pipyos {
         if !seconds.is_finite() || seconds < 0.0 {
             return Err(vm.new_value_error("time must be a non-negative finite number of seconds"));
         }
-        abi::set_realtime_micros((seconds * 1e6) as u64);
+        crate::time::set_realtime_micros((seconds * 1e6) as u64);
         Ok(())
     }
 
     fn now_micros() -> u64 {
-        abi::monotonic_micros()
+        crate::time::now_micros()
     }
 
     fn unix_micros() -> u64 {
-        now_micros().wrapping_add(abi::realtime_offset_micros())
+        crate::time::unix_micros()
     }
 
     /// The trace function Ctrl-C arms (see python/interrupt.rs).
@@ -423,7 +424,7 @@ pub(crate) mod _pipyos {
     /// Sleeps, waking early with KeyboardInterrupt on Ctrl-C.
     fn sleep_micros(micros: u64, vm: &VirtualMachine) -> PyResult<()> {
         let deadline = now_micros().saturating_add(micros);
-        if abi::sleep_until(deadline, console::interrupt_pending) {
+        if crate::time::sleep_until(deadline, console::interrupt_pending) {
             Ok(())
         } else {
             console::take_interrupt();

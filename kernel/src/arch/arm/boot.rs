@@ -26,8 +26,8 @@ _start:
     ldr sp, =__abort_stack_top
     cps #0x1b                       /* Undefined */
     ldr sp, =__undefined_stack_top
-    cps #0x11                       /* FIQ (unused, but never leave sp wild) */
-    ldr sp, =__abort_stack_top
+    cps #0x11                       /* FIQ: the real-time tasks run here */
+    ldr sp, =__fiq_stack_top
     cps #0x13                       /* SVC: the kernel runs here */
     ldr sp, =__boot_stack_top
 
@@ -78,7 +78,7 @@ vector_prefetch_abort:  .word fault_prefetch_abort
 vector_data_abort:      .word fault_data_abort
 vector_unused:          .word fault_unused
 vector_irq:             .word irq_entry
-vector_fiq:             .word fault_fiq
+vector_fiq:             .word fiq_entry
 exception_vector_table_end:
 
     .section .text.exceptions, "ax"
@@ -104,6 +104,24 @@ irq_entry:
     msr spsr_cxsf, r0
     ldm sp!, {{r0-r3, r12, pc}}^
 
+    /* FIQ: the real-time tasks (rt/). r8-r12 are banked in FIQ mode, so the interrupted code's
+       copies are safe; save the caller-saved r0-r7 (r8 only keeps the stack 8-byte aligned),
+       lr, SPSR and the caller-saved VFP state, call Rust, return. FIQs and IRQs stay masked
+       throughout (the core masks both on FIQ entry). */
+fiq_entry:
+    sub lr, lr, #4
+    push {{r0-r8, lr}}
+    mrs r0, spsr
+    vmrs r1, fpscr
+    push {{r0, r1}}
+    vpush {{d0-d7}}
+    bl fiq_dispatch
+    vpop {{d0-d7}}
+    pop {{r0, r1}}
+    vmsr fpscr, r1
+    msr spsr_cxsf, r0
+    ldm sp!, {{r0-r8, pc}}^
+
     /* Fatal exceptions: r0 = kind, r1 = faulting instruction, r2 = saved r0-r12 and lr, r3 = spsr. */
     .macro FATAL kind, pc_offset
     push {{r0-r12, lr}}
@@ -117,7 +135,6 @@ fault_supervisor_call: FATAL 1, 4
 fault_prefetch_abort: FATAL 2, 4
 fault_data_abort:     FATAL 3, 8
 fault_unused:         FATAL 4, 0
-fault_fiq:            FATAL 5, 4
 fatal_common:
     mrs r3, spsr
     /* Fetch SVC mode's banked sp and lr (the kernel and Python run in SVC). */

@@ -26,6 +26,43 @@ pub fn irq_restore(state: IrqState) {
     }
 }
 
+/// The IRQ and FIQ mask state saved by [`fiq_save_and_disable`].
+#[derive(Clone, Copy)]
+pub struct FiqState(u32);
+
+/// CPSR.F: FIQs masked when set.
+const CPSR_FIQ_MASK: u32 = 1 << 6;
+
+/// Masks FIQs and IRQs (for the few instructions that hand work to the real-time part) and
+/// returns the previous state for [`fiq_restore`].
+#[inline(always)]
+pub fn fiq_save_and_disable() -> FiqState {
+    let cpsr: u32;
+    // SAFETY: as for `irq_save_and_disable`; masking both interrupt kinds has no memory effects.
+    unsafe { asm!("mrs {0}, cpsr", "cpsid if", out(reg) cpsr, options(nostack)) };
+    FiqState(cpsr & (CPSR_IRQ_MASK | CPSR_FIQ_MASK))
+}
+
+/// Restores the masks saved by [`fiq_save_and_disable`].
+#[inline(always)]
+pub fn fiq_restore(state: FiqState) {
+    if state.0 & CPSR_FIQ_MASK == 0 {
+        enable_fiqs();
+    }
+    if state.0 & CPSR_IRQ_MASK == 0 {
+        enable_irqs();
+    }
+}
+
+/// Unmasks FIQs.
+#[inline(always)]
+pub fn enable_fiqs() {
+    // SAFETY: unmasking FIQs is sound once the FIQ vector and stack are set up (boot.rs) and the
+    // real-time part is initialised, which `rt::init` does before calling this; a compiler
+    // barrier.
+    unsafe { asm!("cpsie f", options(nostack)) };
+}
+
 /// Unmasks IRQs.
 #[inline(always)]
 pub fn enable_irqs() {

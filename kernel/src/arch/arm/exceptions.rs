@@ -43,17 +43,22 @@ pub unsafe fn install_vectors() {
 /// Called from `irq_entry` (IRQ mode, IRQs masked) for every interrupt.
 #[unsafe(no_mangle)]
 extern "C" fn irq_dispatch() {
-    crate::bsp::rpi1::handle_irq();
+    crate::interrupts::dispatch();
+}
+
+/// Called from `fiq_entry` (FIQ mode, FIQs and IRQs masked): the real-time tasks.
+#[unsafe(no_mangle)]
+extern "C" fn fiq_dispatch() {
+    crate::rt::on_fiq();
 }
 
 /// Names of the fatal exception kinds passed by the assembly stubs.
-const KIND_NAMES: [&str; 6] = [
+const KIND_NAMES: [&str; 5] = [
     "undefined instruction",
     "supervisor call",
     "prefetch abort",
     "data abort",
     "unused vector",
-    "FIQ",
 ];
 
 /// Names of the processor modes (CPSR.M).

@@ -26,10 +26,20 @@ pub mod map {
     pub const UART0: usize = PERIPHERAL_BASE + 0x0020_1000;
 }
 
+/// Pins the kernel itself uses.
+pub mod pins {
+    /// PL011 transmit (ALT0), header pin 8.
+    pub const UART0_TXD: u32 = 14;
+    /// PL011 receive (ALT0), header pin 10.
+    pub const UART0_RXD: u32 = 15;
+}
+
 /// GPU interrupt numbers (BCM2835 ARM Peripherals §7.5).
 pub mod irq {
     /// System timer compare channel 1.
     pub const SYSTEM_TIMER_1: u32 = 1;
+    /// System timer compare channel 3 (routed to the FIQ: real-time releases).
+    pub const SYSTEM_TIMER_3: u32 = 3;
     /// PL011 UART0.
     pub const UART0: u32 = 57;
 }

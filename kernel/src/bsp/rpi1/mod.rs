@@ -6,7 +6,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use crate::{
     arch::arm::{cpu, exceptions, mmu, tls},
     drivers::{
-        bcm2835_gpio::{Function, Gpio},
+        bcm2835_gpio::{Function, Gpio, Pin},
         bcm2835_irq::InterruptController,
         bcm2835_mailbox::{clock, tag, Mailbox},
         bcm2835_rng::HardwareRng,
@@ -14,6 +14,7 @@ use crate::{
         bcm2835_uart::Pl011Uart,
         bcm2835_watchdog::Watchdog,
         interface::SerialPort,
+        DelayClock, MmioBus,
     },
     sync::SetOnce,
 };
@@ -37,9 +38,9 @@ pub static RNG: HardwareRng = unsafe { HardwareRng::new(memory::map::RNG) };
 /// The GPU mailbox.
 // SAFETY: `MAILBOX` is mailbox 0's register block.
 pub static MAILBOX: Mailbox = unsafe { Mailbox::new(memory::map::MAILBOX) };
-/// GPIO function select.
-// SAFETY: `GPIO` is the GPIO register block.
-pub static GPIO: Gpio = unsafe { Gpio::new(memory::map::GPIO) };
+/// GPIO.
+// SAFETY: `GPIO` is the GPIO register block; the driver only uses its registers.
+pub static GPIO: Gpio = Gpio::new(unsafe { MmioBus::new(memory::map::GPIO) }, DelayClock);
 /// The reset watchdog.
 // SAFETY: `WATCHDOG` is the power manager's RSTC register.
 pub static WATCHDOG: Watchdog = unsafe { Watchdog::new(memory::map::WATCHDOG) };
@@ -161,8 +162,11 @@ extern "C" fn kernel_init(_boot_tags: usize) -> ! {
 
     // The firmware answers before the caches are on (no cache maintenance needed).
     let board = BoardInfo::query();
-    GPIO.set_function(14, Function::Alternate0);
-    GPIO.set_function(15, Function::Alternate0);
+    for pin in [memory::pins::UART0_TXD, memory::pins::UART0_RXD] {
+        if let Ok(pin) = Pin::new(pin) {
+            GPIO.set_function(pin, Function::Alt0);
+        }
+    }
     UART.init(board.uart_clock_hz);
     RNG.init();
 
@@ -180,8 +184,8 @@ extern "C" fn kernel_init(_boot_tags: usize) -> ! {
     LAYOUT.set(layout);
     INITFS.set(initfs);
 
-    INTERRUPTS.enable(memory::irq::UART0);
-    INTERRUPTS.enable(memory::irq::SYSTEM_TIMER_1);
+    register_interrupt_handlers();
+    crate::rt::init();
     cpu::enable_irqs();
     // SAFETY: the Python stack is mapped RAM reserved for this purpose alone (see Layout).
     unsafe { cpu::switch_stack_and_call(python_stack_top, enter_rust_std) }
@@ -197,13 +201,22 @@ extern "C" fn enter_rust_std() -> ! {
     unsafe { runtime_entry(0, core::ptr::null(), core::ptr::null()) }
 }
 
-/// Dispatches one IRQ to the drivers that raised it (called in IRQ mode).
-pub fn handle_irq() {
-    if INTERRUPTS.is_pending(memory::irq::UART0) && UART.receive_interrupt_pending() {
-        UART.drain_receive_fifo(crate::console::receive_byte);
+/// The interrupt handlers of the board's drivers, in one place.
+fn register_interrupt_handlers() {
+    let handlers: [(u32, crate::interrupts::Handler); 2] = [
+        (memory::irq::UART0, uart_interrupt),
+        (memory::irq::SYSTEM_TIMER_1, crate::time::on_alarm_interrupt),
+    ];
+    for (source, handler) in handlers {
+        crate::interrupts::register(source, handler)
+            .expect("each board interrupt has one handler");
     }
-    if INTERRUPTS.is_pending(memory::irq::SYSTEM_TIMER_1) {
-        TIMER.acknowledge_alarm();
+}
+
+/// The console UART's receive interrupt.
+fn uart_interrupt() {
+    if UART.receive_interrupt_pending() {
+        UART.drain_receive_fifo(crate::console::receive_byte);
     }
 }
 

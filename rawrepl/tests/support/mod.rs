@@ -1,0 +1,3 @@
+//! Test support: a fake board and an `mpremote`-like host to talk to it.
+pub mod board;
+pub mod host;
