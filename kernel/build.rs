@@ -8,6 +8,28 @@ fn main() {
     println!("cargo:rustc-link-arg-bins=--entry=_start");
     // No page-aligned segments and no loaded ELF headers: the firmware loads a flat image.
     println!("cargo:rustc-link-arg-bins=--nmagic");
+    // The frozen Python modules of src/python/lib: name each file in an unused `include_bytes!`
+    // so that editing one rebuilds the kernel (the freezing macro does not tell cargo).
+    let library = std::path::Path::new(&dir).join("src/python/lib");
+    println!("cargo:rerun-if-changed={}", library.display());
+    let mut names: Vec<_> = std::fs::read_dir(&library)
+        .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
+        .unwrap_or_default();
+    names.sort();
+    let mut listing = String::new();
+    for path in names.iter().filter(|path| path.extension().is_some_and(|e| e == "py")) {
+        println!("cargo:rerun-if-changed={}", path.display());
+        listing.push_str(&format!(
+            "const _: &[u8] = include_bytes!({:?});\n",
+            path.display().to_string()
+        ));
+    }
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(
+        std::path::Path::new(&out).join("python_lib_files.rs"),
+        listing,
+    )
+    .expect("OUT_DIR is writable");
     // Version strings come from the source (xtask/src/buildinfo.rs), never from the clock; a
     // plain `cargo build` without xtask gets placeholders.
     for (name, fallback) in [

@@ -119,7 +119,7 @@ pub fn read(fd: i32, buffer: &mut [u8]) -> Result<usize, i32> {
     let is_console =
         with_table(|table| matches!(table.get(fd as usize), Some(Some(Descriptor::Console))));
     if is_console {
-        return match console::read_line(None) {
+        return match console::read_line(None, &mut console::NoWork) {
             console::LineResult::Line(mut line) => {
                 line.push('\n');
                 let count = line.len().min(buffer.len());

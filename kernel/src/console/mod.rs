@@ -84,10 +84,34 @@ pub enum Input {
     Byte(u8),
     /// Ctrl-C.
     Interrupt,
+    /// Other work became pending (the [`Waiter`] says so).
+    Work,
+}
+
+/// Work that may become pending while the console waits for input (scheduled Python callbacks):
+/// the console checks [`Waiter::pending`] before each sleep and runs it.
+pub trait Waiter {
+    /// True if work is waiting (checked with IRQs masked: must be quick).
+    fn pending(&self) -> bool;
+    /// Runs the work; `false` abandons the line as Ctrl-C would (the work raised
+    /// KeyboardInterrupt).
+    fn run(&mut self) -> bool;
+}
+
+/// A [`Waiter`] with nothing to do.
+pub struct NoWork;
+
+impl Waiter for NoWork {
+    fn pending(&self) -> bool {
+        false
+    }
+    fn run(&mut self) -> bool {
+        true
+    }
 }
 
 /// Waits for the next input byte or Ctrl-C, sleeping in between.
-pub fn read_input() -> Input {
+pub fn read_input(waiter: &dyn Waiter) -> Input {
     loop {
         // Check with IRQs masked, then wait: an interrupt arriving between the check and the
         // WFI still wakes the core (WFI wakes on a pending IRQ even while masked).
@@ -99,6 +123,10 @@ pub fn read_input() -> Input {
         if let Some(byte) = RECEIVED.lock(Ring::pop) {
             cpu::irq_restore(saved);
             return Input::Byte(byte);
+        }
+        if waiter.pending() {
+            cpu::irq_restore(saved);
+            return Input::Work;
         }
         cpu::wait_for_interrupt();
         cpu::irq_restore(saved);
@@ -159,7 +187,7 @@ static EDITOR: Mutex<Option<Editor>> = Mutex::new(None);
 
 /// Reads one line with editing and history. `prompt` is printed first; `None` means "the text
 /// already on the current line" (what `input("...")` printed), which redraws keep.
-pub fn read_line(prompt: Option<&str>) -> LineResult {
+pub fn read_line(prompt: Option<&str>, waiter: &mut dyn Waiter) -> LineResult {
     let mut guard = EDITOR
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -180,9 +208,15 @@ pub fn read_line(prompt: Option<&str>) -> LineResult {
         }
     }
     loop {
-        let byte = match read_input() {
+        let byte = match read_input(waiter) {
             Input::Byte(byte) => byte,
             Input::Interrupt => INTERRUPT_BYTE,
+            Input::Work => {
+                if waiter.run() {
+                    continue;
+                }
+                INTERRUPT_BYTE
+            }
         };
         output.clear();
         let event = editor.feed(byte, &mut output);

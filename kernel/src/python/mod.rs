@@ -1,10 +1,15 @@
 //! The interpreter's host: builds RustPython with our native modules, runs main.py and the REPL,
 //! delivers Ctrl-C, and performs soft resets.
-mod interrupt;
+pub(crate) mod interrupt;
 mod native;
 mod posix;
+mod machine_module;
 mod repl;
 mod rt_module;
+
+// Rebuild when a file of `lib/` changes (the freezing macro does not tell the compiler which
+// files it read): build.rs lists them as `include_bytes!` items nobody uses.
+include!(concat!(env!("OUT_DIR"), "/python_lib_files.rs"));
 
 use rustpython_vm::{Interpreter, Settings};
 
@@ -26,6 +31,8 @@ fn build_interpreter() -> Interpreter {
     let builder = builder.add_native_modules(&modules);
     #[cfg(feature = "frozen-stdlib")]
     let builder = builder.add_frozen_modules(rustpython_pylib::FROZEN_STDLIB);
+    // Our own Python modules (machine, micropython, ...), compiled to bytecode at build time.
+    let builder = builder.add_frozen_modules(rustpython_vm::py_freeze!(dir = "lib"));
     builder.build()
 }
 

@@ -13,6 +13,7 @@ pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
         _pipyos::module_def(context),
         super::posix::module_def(context),
         super::rt_module::module_def(context),
+        super::machine_module::module_def(context),
     ]
 }
 
@@ -232,7 +233,7 @@ pub(crate) mod _pipyos {
             if size.unwrap_or(-1) == 0 {
                 return Ok(String::new());
             }
-            match console::read_line(None) {
+            match console::read_line(None, &mut crate::python::interrupt::EventWaiter { vm }) {
                 console::LineResult::Line(mut line) => {
                     line.push('\n');
                     Ok(line)
@@ -421,14 +422,21 @@ pub(crate) mod _pipyos {
         now_micros() * 1000
     }
 
-    /// Sleeps, waking early with KeyboardInterrupt on Ctrl-C.
-    fn sleep_micros(micros: u64, vm: &VirtualMachine) -> PyResult<()> {
+    /// Sleeps, running scheduled callbacks meanwhile; KeyboardInterrupt on Ctrl-C.
+    pub(crate) fn sleep_micros(micros: u64, vm: &VirtualMachine) -> PyResult<()> {
+        use crate::python::interrupt;
         let deadline = now_micros().saturating_add(micros);
-        if crate::time::sleep_until(deadline, console::interrupt_pending) {
-            Ok(())
-        } else {
-            console::take_interrupt();
-            Err(vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned()))
+        loop {
+            let woken = || console::interrupt_pending() || interrupt::events_pending();
+            if crate::time::sleep_until(deadline, woken) {
+                return Ok(());
+            }
+            if console::take_interrupt() {
+                return Err(
+                    vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned())
+                );
+            }
+            interrupt::run_events(vm)?;
         }
     }
 

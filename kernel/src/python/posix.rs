@@ -35,6 +35,54 @@ pub fn strerror(code: i32) -> &'static str {
     }
 }
 
+/// The `OSError` subclass CPython raises for `code` (e.g. `TimeoutError` for ETIMEDOUT), with
+/// `message` as its text.
+pub fn os_error_with_message(
+    vm: &rustpython_vm::VirtualMachine,
+    code: i32,
+    message: &str,
+) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    os_error_from_arguments(vm, code, message, None)
+}
+
+fn os_error_from_arguments(
+    vm: &rustpython_vm::VirtualMachine,
+    code: i32,
+    message: &str,
+    filename: Option<rustpython_vm::PyObjectRef>,
+) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    use crate::abi::hermit::errno;
+    use rustpython_vm::AsObject;
+    let exceptions = &vm.ctx.exceptions;
+    let class = match code {
+        errno::ENOENT => exceptions.file_not_found_error,
+        errno::EEXIST => exceptions.file_exists_error,
+        errno::EISDIR => exceptions.is_a_directory_error,
+        errno::ENOTDIR => exceptions.not_a_directory_error,
+        errno::EINTR => exceptions.interrupted_error,
+        errno::EAGAIN => exceptions.blocking_io_error,
+        errno::ETIMEDOUT => exceptions.timeout_error,
+        errno::ECONNREFUSED => exceptions.connection_refused_error,
+        errno::ECONNRESET => exceptions.connection_reset_error,
+        errno::ECONNABORTED => exceptions.connection_aborted_error,
+        errno::EPIPE => exceptions.broken_pipe_error,
+        _ => exceptions.os_error,
+    };
+    let mut arguments = vec![
+        vm.ctx.new_int(code).into(),
+        vm.ctx.new_str(message).into(),
+    ];
+    if let Some(filename) = filename {
+        arguments.push(filename);
+    }
+    match class.to_owned().as_object().call(arguments, vm) {
+        Ok(exception) => exception
+            .downcast()
+            .unwrap_or_else(|_| vm.new_os_error(message.to_owned())),
+        Err(exception) => exception,
+    }
+}
+
 #[rustpython_vm::pymodule(name = "posix")]
 mod posix_module {
     use rustpython_vm::{
@@ -56,30 +104,7 @@ mod posix_module {
         code: i32,
         filename: Option<PyObjectRef>,
     ) -> PyBaseExceptionRef {
-        let exceptions = &vm.ctx.exceptions;
-        let class = match code {
-            errno::ENOENT => exceptions.file_not_found_error,
-            errno::EEXIST => exceptions.file_exists_error,
-            errno::EISDIR => exceptions.is_a_directory_error,
-            errno::ENOTDIR => exceptions.not_a_directory_error,
-            errno::EINTR => exceptions.interrupted_error,
-            errno::EAGAIN => exceptions.blocking_io_error,
-            errno::ETIMEDOUT => exceptions.timeout_error,
-            _ => exceptions.os_error,
-        };
-        let mut arguments = vec![
-            vm.ctx.new_int(code).into(),
-            vm.ctx.new_str(super::strerror(code)).into(),
-        ];
-        if let Some(filename) = filename {
-            arguments.push(filename);
-        }
-        match class.to_owned().as_object().call(arguments, vm) {
-            Ok(exception) => exception
-                .downcast()
-                .unwrap_or_else(|_| vm.new_os_error(super::strerror(code).to_owned())),
-            Err(exception) => exception,
-        }
+        super::os_error_from_arguments(vm, code, super::strerror(code), filename)
     }
 
     /// A path argument: `str`, `bytes` or an `os.PathLike`.

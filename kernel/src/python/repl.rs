@@ -92,7 +92,10 @@ pub fn run(vm: &VirtualMachine) {
     let mut source = String::new();
     loop {
         let prompt = if source.is_empty() { ">>> " } else { "... " };
-        let line = match console::read_line(Some(prompt)) {
+        let line = match console::read_line(
+            Some(prompt),
+            &mut super::interrupt::EventWaiter { vm },
+        ) {
             LineResult::Line(line) => line,
             LineResult::Interrupt => {
                 source.clear();

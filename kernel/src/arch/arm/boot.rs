@@ -133,7 +133,20 @@ fiq_entry:
 fault_undefined:      FATAL 0, 4
 fault_supervisor_call: FATAL 1, 4
 fault_prefetch_abort: FATAL 2, 4
-fault_data_abort:     FATAL 3, 8
+fault_data_abort:
+    /* A data abort during a probing access (see `arch::arm::probe`) is expected: mark it and
+       resume at the next instruction. Anything else is fatal. */
+    push {{r0, r1}}
+    ldr r0, =PROBE_STATE
+    ldr r1, [r0]
+    cmp r1, #1
+    bne 4f
+    mov r1, #2
+    str r1, [r0]
+    pop {{r0, r1}}
+    subs pc, lr, #4
+4:  pop {{r0, r1}}
+    FATAL 3, 8
 fault_unused:         FATAL 4, 0
 fatal_common:
     mrs r3, spsr

@@ -5,6 +5,18 @@ use core::arch::asm;
 #[derive(Clone, Copy)]
 pub struct IrqState(u32);
 
+impl IrqState {
+    /// The saved state as a number (for Python's `machine.disable_irq()`).
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// The state from a number [`Self::bits`] gave (anything else means "masked").
+    pub fn from_bits(bits: u32) -> Self {
+        Self(if bits == 0 { 0 } else { CPSR_IRQ_MASK })
+    }
+}
+
 /// CPSR.I: IRQs masked when set.
 const CPSR_IRQ_MASK: u32 = 1 << 7;
 

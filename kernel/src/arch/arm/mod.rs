@@ -3,4 +3,5 @@ pub mod boot;
 pub mod cpu;
 pub mod exceptions;
 pub mod mmu;
+pub mod probe;
 pub mod tls;

@@ -24,6 +24,14 @@ pub mod map {
     pub const GPIO: usize = PERIPHERAL_BASE + 0x0020_0000;
     /// PL011 UART0.
     pub const UART0: usize = PERIPHERAL_BASE + 0x0020_1000;
+    /// Clock manager (general-purpose and PWM clocks).
+    pub const CLOCK_MANAGER: usize = bcm2835::clock_manager::BASE;
+    /// PWM controller.
+    pub const PWM: usize = bcm2835::pwm::BASE;
+    /// SPI0.
+    pub const SPI0: usize = bcm2835::spi::BASE;
+    /// AUX block: the mini UART (UART 1).
+    pub const AUX: usize = bcm2835::mini_uart::BASE;
 }
 
 /// Pins the kernel itself uses.
@@ -40,6 +48,10 @@ pub mod irq {
     pub const SYSTEM_TIMER_1: u32 = 1;
     /// System timer compare channel 3 (routed to the FIQ: real-time releases).
     pub const SYSTEM_TIMER_3: u32 = 3;
+    /// GPIO bank 0 (pins 0..31) events.
+    pub const GPIO_BANK0: u32 = 49;
+    /// GPIO bank 1 (pins 32..53) events.
+    pub const GPIO_BANK1: u32 = 50;
     /// PL011 UART0.
     pub const UART0: u32 = 57;
 }

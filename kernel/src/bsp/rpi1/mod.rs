@@ -95,6 +95,15 @@ impl BoardInfo {
         }
     }
 
+    /// The VideoCore core clock, or the Pi 1's default 250 MHz when unknown (it feeds the I2C,
+    /// SPI and mini UART dividers).
+    pub fn core_clock_or_default(&self) -> u32 {
+        match self.core_clock_hz {
+            0 => bcm2835::DEFAULT_CORE_CLOCK_HZ,
+            hz => hz,
+        }
+    }
+
     /// A readable board name from the revision code.
     pub fn model(&self) -> &'static str {
         // New-style codes (bit 23) carry the type in bits 11..4; old-style codes are Pi 1 boards.
