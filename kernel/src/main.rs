@@ -8,6 +8,7 @@
 mod abi;
 mod arch;
 mod bsp;
+mod config;
 mod console;
 mod drivers;
 mod interrupts;

@@ -68,6 +68,11 @@ pub fn receive_byte(byte: u8) {
     }
 }
 
+/// True if received bytes wait to be read.
+pub fn input_waiting() -> bool {
+    RECEIVED.lock(|ring| ring.read != ring.write)
+}
+
 /// Installs the function the receive interrupt calls on Ctrl-C.
 pub fn set_interrupt_hook(hook: fn()) {
     INTERRUPT_HOOK.lock(|slot| *slot = Some(hook));

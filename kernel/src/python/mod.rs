@@ -15,8 +15,9 @@ use rustpython_vm::{Interpreter, Settings};
 
 use crate::console;
 
-/// Where Python looks for modules: the app first, then our packages, then the standard library.
-pub const MODULE_SEARCH_PATH: [&str; 3] = ["/app", "/lib/site-packages", "/lib/python"];
+/// Where Python looks for modules: the app first, then the current directory (as CPython's
+/// REPL does; `mpremote mount` relies on it), then our packages, then the standard library.
+pub const MODULE_SEARCH_PATH: [&str; 4] = ["/app", "", "/lib/site-packages", "/lib/python"];
 
 fn build_interpreter() -> Interpreter {
     let mut settings = Settings::default();

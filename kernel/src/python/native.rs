@@ -135,11 +135,14 @@ pub fn install(vm: &VirtualMachine) {
         ));
         vm.sys_module.set_attr("_git", git, vm)?;
         run_source(vm, STARTUP, "<startup>", vm.new_scope_with_builtins())?;
-        if let Err(reason) = vfs::mount_initfs() {
+        if let Some(reason) = vfs::init() {
             crate::console::write(
                 format!("PiPyOS: no usable initfs ({reason}); no files, no app: the built-in and frozen modules remain.\n")
                     .as_bytes(),
             );
+        }
+        for problem in crate::config::problems() {
+            crate::console::write(format!("PiPyOS: {}: {problem}\n", crate::config::PATH).as_bytes());
         }
         install_files(vm)?;
         let time = vm.import("time", 0)?;
@@ -173,10 +176,10 @@ pub fn install(vm: &VirtualMachine) {
 /// Runs `/app/main.py` if it exists; an exception prints its traceback and the REPL follows.
 pub fn run_main_script(vm: &VirtualMachine, scope: &Scope) {
     const MAIN: &str = "/app/main.py";
-    let Ok(vfs::Node::StaticFile { data, .. }) = vfs::open(MAIN) else {
+    let Some(data) = vfs::read_whole_file(MAIN) else {
         return;
     };
-    let source = String::from_utf8_lossy(data);
+    let source = String::from_utf8_lossy(&data);
     let result = scope
         .globals
         .set_item("__file__", vm.ctx.new_str(MAIN).into(), vm)

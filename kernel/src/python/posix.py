@@ -45,13 +45,100 @@ class stat_result(tuple):
             "%s=%r" % (name, value) for name, value in zip(names, self)) + ")"
 
 
+# --- Python-implemented file systems: os.mount(obj, path), as MicroPython has them ----------------
+# `obj` follows MicroPython's VFS protocol (mount, umount, ilistdir, chdir, getcwd, mkdir, remove,
+# rename, rmdir, stat, statvfs, open); paths handed to it start with "/" at its mount point. This is
+# what `mpremote mount` uses. Kernel file systems (initfs, /tmp, the SD card) are mounted by the
+# kernel; every path outside a Python mount goes to the kernel.
+
+_python_mounts = []  # [(mount point, object)], longest first
+_cwd = "/"
+
+
+def _absolute(path):
+    path = fspath(path)
+    if isinstance(path, bytes):
+        path = path.decode()
+    if not path:
+        raise FileNotFoundError(2, "No such file or directory", path)
+    if not path.startswith("/"):
+        path = _cwd.rstrip("/") + "/" + path
+    parts = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(part)
+    return "/" + "/".join(parts)
+
+
+def _python_mount(path):
+    """(object, path inside it) if `path` lies in a Python mount, else None."""
+    for point, obj in _python_mounts:
+        if path == point:
+            return obj, "/"
+        if path.startswith(point + "/"):
+            return obj, path[len(point):]
+    return None
+
+
+def mount(fs, mount_point, *, readonly=False, mkfs=False):
+    """Mounts a Python file system object (MicroPython's VFS protocol) at `mount_point`."""
+    point = _absolute(mount_point)
+    if point == "/":
+        raise OSError(16, "Device or resource busy: / is the kernel's root", mount_point)
+    for existing, _ in _python_mounts:
+        if existing == point:
+            raise OSError(1, "Operation not permitted: already mounted", mount_point)
+    if hasattr(fs, "mount"):
+        fs.mount(readonly, mkfs)
+    _python_mounts.append((point, fs))
+    _python_mounts.sort(key=lambda entry: -len(entry[0]))
+
+
+def umount(mount_point):
+    """Unmounts what `os.mount` mounted at `mount_point` (or the object itself)."""
+    global _cwd
+    for index, (point, obj) in enumerate(_python_mounts):
+        if obj is mount_point or (not hasattr(mount_point, "ilistdir")
+                                  and point == _absolute(mount_point)):
+            del _python_mounts[index]
+            if hasattr(obj, "umount"):
+                obj.umount()
+            if _cwd == point or _cwd.startswith(point + "/"):
+                _cwd = "/"
+            return
+    raise OSError(22, "Invalid argument: not a Python mount", mount_point)
+
+
+def _mount_stat_result(values):
+    values = tuple(values) + (0,) * (10 - len(tuple(values)))
+    return stat_result(values[:10])
+
+
 def stat(path, *, dir_fd=None, follow_symlinks=True):
     """Returns the stat_result of a path or an open descriptor."""
-    return stat_result(_stat(path))
+    if isinstance(path, int):
+        return stat_result(_stat(path))
+    absolute = _absolute(path)
+    mounted = _python_mount(absolute)
+    if mounted:
+        return _mount_stat_result(mounted[0].stat(mounted[1]))
+    if _is_mount_view(absolute):
+        return stat_result((0o040755, 0, 0, 2, 0, 0, 0, 0, 0, 0))
+    return stat_result(_stat(absolute))
+
+
+def _is_mount_view(path):
+    """A directory that exists because a Python mount lies below it."""
+    return any(point.startswith(path.rstrip("/") + "/") for point, _ in _python_mounts)
 
 
 def lstat(path, *, dir_fd=None):
-    return stat_result(_stat(path))
+    return stat(path)
 
 
 def fstat(fd):
@@ -60,54 +147,206 @@ def fstat(fd):
 
 def access(path, mode, *, dir_fd=None, effective_ids=False, follow_symlinks=True):
     try:
-        _stat(path)
+        stat(path)
     except OSError:
         return False
-    return not (mode & W_OK)
-
-
-def _refuse(path, *args, **kwargs):
-    _refuse_write(path)
+    if mode & W_OK:
+        try:
+            return not statvfs(path).f_flag & ST_RDONLY
+        except OSError:
+            return False
+    return True
 
 
 def readlink(path, *, dir_fd=None):
     """There are no symbolic links: an existing path gives EINVAL, as for a plain file."""
-    _stat(path)
+    stat(path)
     raise OSError(22, "Invalid argument", path)
 
 
 def symlink(src, dst, target_is_directory=False, *, dir_fd=None):
-    _refuse_write(dst)
+    raise OSError(38, "Function not implemented: no symbolic links", dst)
 
 
 def link(src, dst, *, src_dir_fd=None, dst_dir_fd=None, follow_symlinks=True):
-    _refuse_write(dst)
+    raise OSError(38, "Function not implemented: no hard links", dst)
 
 
 def mkdir(path, mode=0o777, *, dir_fd=None):
-    _refuse_write(path)
+    absolute = _absolute(path)
+    mounted = _python_mount(absolute)
+    if mounted:
+        return mounted[0].mkdir(mounted[1])
+    _mkdir(absolute)
 
 
-def makedirs(path, mode=0o777, exist_ok=False):
-    _refuse_write(path)
+def rmdir(path, *, dir_fd=None):
+    absolute = _absolute(path)
+    mounted = _python_mount(absolute)
+    if mounted:
+        return mounted[0].rmdir(mounted[1])
+    _rmdir(absolute)
 
 
-rmdir = unlink = remove = _refuse
+def remove(path, *, dir_fd=None):
+    absolute = _absolute(path)
+    mounted = _python_mount(absolute)
+    if mounted:
+        return mounted[0].remove(mounted[1])
+    _remove(absolute)
+
+
+unlink = remove
 
 
 def rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
-    _refuse_write(src)
+    source, destination = _absolute(src), _absolute(dst)
+    mounted_source, mounted_destination = _python_mount(source), _python_mount(destination)
+    if mounted_source or mounted_destination:
+        if not (mounted_source and mounted_destination
+                and mounted_source[0] is mounted_destination[0]):
+            raise OSError(18, "Invalid cross-device link", src)
+        return mounted_source[0].rename(mounted_source[1], mounted_destination[1])
+    _rename(source, destination)
 
 
 replace = rename
 
 
 def utime(path, times=None, *, ns=None, dir_fd=None, follow_symlinks=True):
-    _refuse_write(path)
+    stat(path)  # timestamps are kept by the file systems themselves
 
 
 def chmod(path, mode, *, dir_fd=None, follow_symlinks=True):
-    _refuse_write(path)
+    stat(path)  # no permissions on this single-user system
+
+
+def truncate(path, length):
+    fd = open(path, O_WRONLY)
+    try:
+        ftruncate(fd, length)
+    finally:
+        close(fd)
+
+
+class statvfs_result(tuple):
+    """Result of statvfs(): f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree,
+    f_favail, f_flag, f_namemax."""
+
+    n_sequence_fields = 10
+    n_fields = 10
+    n_unnamed_fields = 0
+
+    def __new__(cls, values):
+        return tuple.__new__(cls, values)
+
+    f_bsize = property(lambda self: self[0])
+    f_frsize = property(lambda self: self[1])
+    f_blocks = property(lambda self: self[2])
+    f_bfree = property(lambda self: self[3])
+    f_bavail = property(lambda self: self[4])
+    f_files = property(lambda self: self[5])
+    f_ffree = property(lambda self: self[6])
+    f_favail = property(lambda self: self[7])
+    f_flag = property(lambda self: self[8])
+    f_namemax = property(lambda self: self[9])
+
+
+def statvfs(path):
+    absolute = _absolute(path)
+    mounted = _python_mount(absolute)
+    if mounted:
+        return statvfs_result(tuple(mounted[0].statvfs(mounted[1])))
+    return statvfs_result(_statvfs(absolute))
+
+
+def ilistdir(path="."):
+    """MicroPython's ilistdir: (name, type, inode, size) per entry; type 0x4000 is a
+    directory, 0x8000 a file."""
+    absolute = _absolute(path)
+    mounted = _python_mount(absolute)
+    if mounted:
+        yield from mounted[0].ilistdir(mounted[1])
+        return
+    names = set()
+    for name, is_directory, inode in _list_entries(absolute):
+        names.add(name)
+        size = 0
+        if not is_directory:
+            try:
+                size = _stat(absolute.rstrip("/") + "/" + name)[6]
+            except OSError:
+                pass
+        yield (name, 0x4000 if is_directory else 0x8000, inode, size)
+    for name in _mounts_below(absolute):
+        if name not in names:
+            yield (name, 0x4000, 0, 0)
+
+
+def _mounts_below(path):
+    """Names of the Python mount points (or their ancestors) right below `path`."""
+    prefix = path.rstrip("/") + "/"
+    names = []
+    for point, _ in _python_mounts:
+        if point.startswith(prefix):
+            name = point[len(prefix):].split("/")[0]
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def listdir(path="."):
+    if isinstance(path, int):
+        raise OSError(9, "Bad file descriptor")
+    names = [entry[0] for entry in ilistdir(path)]
+    if isinstance(path, bytes):
+        return [name.encode() for name in names]
+    return names
+
+
+def getcwd():
+    return _cwd
+
+
+def getcwdb():
+    return _cwd.encode()
+
+
+_chdir = chdir  # the kernel's (native) chdir, wrapped below
+
+
+def chdir(path):
+    global _cwd
+    absolute = _absolute(path)
+    mounted = _python_mount(absolute)
+    if mounted:
+        if hasattr(mounted[0], "chdir"):
+            mounted[0].chdir(mounted[1])
+    elif not _is_mount_view(absolute):
+        if stat(absolute).st_mode & 0o170000 != 0o040000:
+            raise NotADirectoryError(20, "Not a directory", path)
+        _chdir(absolute)
+    _cwd = absolute
+
+
+class VfsFat:
+    """The SD card's FAT file systems are mounted by the kernel (/boot, /data); a FAT volume
+    cannot be mounted from Python."""
+
+    def __init__(self, *args, **kwargs):
+        raise OSError(19, "No such device: the kernel mounts the card's FAT partitions")
+
+    @staticmethod
+    def mkfs(*args, **kwargs):
+        raise OSError(19, "No such device: the kernel mounts the card's FAT partitions")
+
+
+VfsLfs2 = VfsFat
+
+
+def mounts():
+    """Every mount: [(mount point, file system name)], the kernel's and os.mount's."""
+    return _mounts() + [(point, type(obj).__name__) for point, obj in _python_mounts]
 
 
 def getpid():
@@ -206,8 +445,8 @@ class DirEntry:
 class _ScandirIterator:
     def __init__(self, path):
         directory = fspath(path)
-        self._entries = iter([DirEntry(directory, name, is_directory)
-                              for name, is_directory in _list_entries(directory)])
+        self._entries = iter([DirEntry(directory, name, kind == 0x4000)
+                              for name, kind, *_ in ilistdir(directory)])
 
     def __iter__(self):
         return self
@@ -236,7 +475,7 @@ import _io
 
 
 class FileIO(_io._RawIOBase):
-    """Raw binary file over a kernel descriptor (read-only file systems, plus the console)."""
+    """Raw binary file over a kernel descriptor (files, the console, local streams)."""
 
     def __init__(self, file, mode="r", closefd=True, opener=None):
         self._fd = -1
@@ -272,7 +511,7 @@ class FileIO(_io._RawIOBase):
             if opener is not None:
                 self._fd = opener(file, flags)
             else:
-                self._fd = open(file, flags, 0o666)
+                self._fd = open(_absolute(file), flags, 0o666)
             if self._fd < 0:
                 raise OSError("opener returned %d" % self._fd)
         if not isinstance(file, int) and fstat(self._fd).st_mode & 0o170000 == 0o040000:
@@ -344,7 +583,15 @@ class FileIO(_io._RawIOBase):
         return lseek(self._fd, 0, 1)
 
     def truncate(self, size=None):
-        raise OSError(30, "Read-only file system")
+        self._check_open()
+        if size is None:
+            size = self.tell()
+        ftruncate(self._fd, size)
+        return size
+
+    def flush(self):
+        if self._fd >= 0 and self._writable and not isatty(self._fd):
+            fsync(self._fd)
 
     def close(self):
         if self._fd >= 0:
@@ -370,6 +617,10 @@ def _io_open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=N
         file = fspath(file)
     if not isinstance(mode, str):
         raise TypeError("open() argument 'mode' must be str, not %s" % type(mode).__name__)
+    if not isinstance(file, int) and _python_mounts:
+        mounted = _python_mount(_absolute(file))
+        if mounted:
+            return mounted[0].open(mounted[1], mode)
     modes = set(mode)
     if not modes <= set("axrwb+t") or len(mode) > len(modes):
         raise ValueError("invalid mode: %r" % (mode,))
@@ -422,5 +673,5 @@ def _install_io():
 
 
 __all__ = [name for name in globals()
-           if not name.startswith("_") and name not in ("FileIO", "stat", "environ")] + [
+           if not name.startswith("_") and name not in ("FileIO", "stat", "environ", "mounts")] + [
     "stat", "environ"]

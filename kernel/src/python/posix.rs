@@ -31,7 +31,17 @@ pub fn strerror(code: i32) -> &'static str {
         ENOSYS => "Function not implemented",
         EAGAIN => "Resource temporarily unavailable",
         ETIMEDOUT => "Connection timed out",
-        _ => "Unknown error",
+        ENOSPC => "No space left on device",
+        ENOTEMPTY => "Directory not empty",
+        EXDEV => "Invalid cross-device link",
+        EBUSY => "Device or resource busy",
+        EPIPE => "Broken pipe",
+        EACCES => "Permission denied",
+        ENODEV => "No such device",
+        ECONNREFUSED => "Connection refused",
+        ECONNRESET => "Connection reset by peer",
+        // The rest as the Hermit ABI names them.
+        other => crate::abi::hermit::errno::error_string(other),
     }
 }
 
@@ -91,12 +101,8 @@ mod posix_module {
         AsObject, PyObjectRef, PyResult, TryFromObject, VirtualMachine,
     };
 
-    use crate::{
-        abi::{files, hermit, hermit::errno},
-        bsp::rpi1::RNG,
-        drivers::interface::EntropySource,
-        vfs::{Metadata, NodeKind},
-    };
+    use crate::{abi::hermit, bsp::rpi1::RNG, drivers::interface::EntropySource, vfs};
+    use vfscore::{FileKind, Metadata};
 
     /// Builds the `OSError` subclass CPython raises for `code`, with `filename` if given.
     pub(crate) fn os_error(
@@ -133,17 +139,17 @@ mod posix_module {
         }
     }
 
-    fn stat_tuple(metadata: Metadata, vm: &VirtualMachine) -> PyObjectRef {
+    fn stat_tuple(metadata: Metadata, type_bits: u32, vm: &VirtualMachine) -> PyObjectRef {
         let time = metadata.modified;
-        let links = if metadata.kind == NodeKind::Directory {
+        let links = if metadata.kind == FileKind::Directory {
             2
         } else {
             1
         };
         let fields: Vec<PyObjectRef> = vec![
-            vm.ctx.new_int(metadata.mode).into(),
+            vm.ctx.new_int(type_bits | metadata.mode).into(),
             vm.ctx.new_int(metadata.inode).into(),
-            vm.ctx.new_int(1).into(),
+            vm.ctx.new_int(metadata.device).into(),
             vm.ctx.new_int(links).into(),
             vm.ctx.new_int(0).into(),
             vm.ctx.new_int(0).into(),
@@ -155,17 +161,24 @@ mod posix_module {
         vm.ctx.new_tuple(fields).into()
     }
 
+    fn kind_bits(metadata: &Metadata) -> u32 {
+        match metadata.kind {
+            FileKind::Directory => hermit::S_IFDIR,
+            FileKind::File => hermit::S_IFREG,
+        }
+    }
+
     /// `(mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime)` of a path or descriptor.
     #[pyfunction]
     fn _stat(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
         if let Ok(fd) = i32::try_from_object(vm, path.clone()) {
-            return files::fstat(fd)
-                .map(|metadata| stat_tuple(metadata, vm))
+            return vfs::fstat(fd)
+                .and_then(|metadata| Ok(stat_tuple(metadata, vfs::mode_type(fd)?, vm)))
                 .map_err(|code| os_error(vm, code, None));
         }
         let text = path_text(&path, vm)?;
-        files::stat(&text)
-            .map(|metadata| stat_tuple(metadata, vm))
+        vfs::stat(&text)
+            .map(|metadata| stat_tuple(metadata, kind_bits(&metadata), vm))
             .map_err(|code| os_error(vm, code, Some(path)))
     }
 
@@ -177,7 +190,7 @@ mod posix_module {
         vm: &VirtualMachine,
     ) -> PyResult<i32> {
         let text = path_text(&path, vm)?;
-        files::open(&text, flags).map_err(|code| os_error(vm, code, Some(path)))
+        vfs::open(&text, flags).map_err(|code| os_error(vm, code, Some(path)))
     }
 
     #[pyfunction]
@@ -186,7 +199,8 @@ mod posix_module {
             return Err(vm.new_value_error("negative length"));
         }
         let mut buffer = vec![0u8; length as usize];
-        let count = files::read(fd, &mut buffer).map_err(|code| os_error(vm, code, None))?;
+        let count = crate::abi::files::read(fd, &mut buffer)
+            .map_err(|code| os_error(vm, code, None))?;
         buffer.truncate(count);
         Ok(vm.ctx.new_bytes(buffer))
     }
@@ -194,68 +208,154 @@ mod posix_module {
     #[pyfunction]
     fn write(fd: i32, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
         let bytes = data.borrow_buf().to_vec();
-        files::write(fd, &bytes).map_err(|code| os_error(vm, code, None))
+        vfs::write(fd, &bytes).map_err(|code| os_error(vm, code, None))
     }
 
     #[pyfunction]
     fn close(fd: i32, vm: &VirtualMachine) -> PyResult<()> {
-        files::close(fd).map_err(|code| os_error(vm, code, None))
+        vfs::close(fd).map_err(|code| os_error(vm, code, None))
     }
 
     #[pyfunction]
     fn lseek(fd: i32, position: i64, how: i32, vm: &VirtualMachine) -> PyResult<u64> {
-        files::seek(fd, position, how).map_err(|code| os_error(vm, code, None))
+        vfs::seek(fd, position, how).map_err(|code| os_error(vm, code, None))
+    }
+
+    #[pyfunction]
+    fn fsync(fd: i32, vm: &VirtualMachine) -> PyResult<()> {
+        vfs::fsync(fd).map_err(|code| os_error(vm, code, None))
+    }
+
+    #[pyfunction]
+    fn ftruncate(fd: i32, size: i64, vm: &VirtualMachine) -> PyResult<()> {
+        let size = u64::try_from(size).map_err(|_| os_error(vm, hermit::errno::EINVAL, None))?;
+        vfs::truncate(fd, size).map_err(|code| os_error(vm, code, None))
+    }
+
+    #[pyfunction]
+    fn dup(fd: i32, vm: &VirtualMachine) -> PyResult<i32> {
+        vfs::duplicate(fd).map_err(|code| os_error(vm, code, None))
+    }
+
+    #[pyfunction]
+    fn sync(vm: &VirtualMachine) -> PyResult<()> {
+        vfs::sync().map_err(|code| os_error(vm, code, None))
+    }
+
+    #[pyfunction]
+    fn _mkdir(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        let text = path_text(&path, vm)?;
+        vfs::create_directory(&text).map_err(|code| os_error(vm, code, Some(path)))
+    }
+
+    #[pyfunction]
+    fn _rmdir(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        let text = path_text(&path, vm)?;
+        vfs::remove_directory(&text).map_err(|code| os_error(vm, code, Some(path)))
+    }
+
+    #[pyfunction]
+    fn _remove(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        let text = path_text(&path, vm)?;
+        vfs::remove_file(&text).map_err(|code| os_error(vm, code, Some(path)))
+    }
+
+    #[pyfunction]
+    fn _rename(source: PyObjectRef, destination: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        let from = path_text(&source, vm)?;
+        let to = path_text(&destination, vm)?;
+        vfs::rename(&from, &to).map_err(|code| os_error(vm, code, Some(source)))
+    }
+
+    /// `(bsize, frsize, blocks, bfree, bavail, files, ffree, favail, flag, namemax)`.
+    #[pyfunction]
+    fn _statvfs(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let text = path_text(&path, vm)?;
+        let statvfs = vfs::statvfs(&text).map_err(|code| os_error(vm, code, Some(path)))?;
+        let fields: Vec<PyObjectRef> = [
+            statvfs.block_size,
+            statvfs.fragment_size,
+            statvfs.blocks,
+            statvfs.blocks_free,
+            statvfs.blocks_available,
+            statvfs.files,
+            statvfs.files_free,
+            statvfs.files_free,
+            u64::from(statvfs.read_only),
+            statvfs.name_max,
+        ]
+        .into_iter()
+        .map(|value| vm.ctx.new_int(value).into())
+        .collect();
+        Ok(vm.ctx.new_tuple(fields).into())
+    }
+
+    /// The kernel's mounts: `[(mount point, file system name)]`.
+    #[pyfunction]
+    fn _mounts(vm: &VirtualMachine) -> PyListRef {
+        vm.ctx.new_list(
+            vfs::mounts()
+                .into_iter()
+                .map(|(point, name)| vm.new_tuple((point, name)).into())
+                .collect(),
+        )
+    }
+
+    /// A connected pair of local stream descriptors (for `socket.socketpair()`).
+    #[pyfunction]
+    fn _stream_pair(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let (first, second) = vfs::stream_pair().map_err(|code| os_error(vm, code, None))?;
+        Ok(vm.new_tuple((first, second)).into())
+    }
+
+    #[pyfunction]
+    fn set_blocking(fd: i32, blocking: bool, vm: &VirtualMachine) -> PyResult<()> {
+        vfs::set_blocking(fd, blocking).map_err(|code| os_error(vm, code, None))
     }
 
     #[pyfunction]
     fn listdir(path: OptionalArg<PyObjectRef>, vm: &VirtualMachine) -> PyResult<PyListRef> {
         let path = path.unwrap_or_else(|| vm.ctx.new_str(".").into());
         let text = path_text(&path, vm)?;
-        let entries =
-            files::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
+        let entries = vfs::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
         Ok(vm.ctx.new_list(
             entries
                 .into_iter()
-                .map(|(name, _)| vm.ctx.new_str(name).into())
+                .map(|entry| vm.ctx.new_str(entry.name).into())
                 .collect(),
         ))
     }
 
-    /// `(name, is_directory)` pairs of a directory, for `scandir`.
+    /// `(name, is_directory, inode)` triples of a directory, for `scandir` and `ilistdir`.
     #[pyfunction]
     fn _list_entries(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyListRef> {
         let text = path_text(&path, vm)?;
-        let entries =
-            files::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
+        let entries = vfs::list_directory(&text).map_err(|code| os_error(vm, code, Some(path)))?;
         Ok(vm.ctx.new_list(
             entries
                 .into_iter()
-                .map(|(name, kind)| vm.new_tuple((name, kind == NodeKind::Directory)).into())
+                .map(|entry| {
+                    vm.new_tuple((entry.name, entry.kind == FileKind::Directory, entry.inode))
+                        .into()
+                })
                 .collect(),
         ))
     }
 
     #[pyfunction]
     fn getcwd() -> String {
-        crate::vfs::current_directory()
+        vfs::current_directory()
     }
 
     #[pyfunction]
     fn chdir(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
         let text = path_text(&path, vm)?;
-        crate::vfs::change_directory(&text).map_err(|code| os_error(vm, code, Some(path)))
-    }
-
-    /// Raises the error that creating, changing or removing `path` gives (read-only file system).
-    #[pyfunction]
-    fn _refuse_write(path: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        let text = path_text(&path, vm)?;
-        Err(os_error(vm, files::write_error(&text), Some(path)))
+        vfs::change_directory(&text).map_err(|code| os_error(vm, code, Some(path)))
     }
 
     #[pyfunction]
     fn isatty(fd: i32) -> bool {
-        files::is_console(fd)
+        vfs::is_console(fd)
     }
 
     #[pyfunction]
@@ -318,4 +418,6 @@ mod posix_module {
     const O_NONBLOCK: i32 = hermit::O_NONBLOCK;
     #[pyattr]
     const O_DIRECTORY: i32 = hermit::O_DIRECTORY;
+    #[pyattr]
+    const ST_RDONLY: i32 = 1;
 }
