@@ -6,6 +6,7 @@ mod posix;
 mod machine_module;
 mod repl;
 mod rt_module;
+mod select_module;
 
 // Rebuild when a file of `lib/` changes (the freezing macro does not tell the compiler which
 // files it read): build.rs lists them as `include_bytes!` items nobody uses.
@@ -19,6 +20,9 @@ use crate::console;
 /// REPL does; `mpremote mount` relies on it), then our packages, then the standard library.
 pub const MODULE_SEARCH_PATH: [&str; 4] = ["/app", "", "/lib/site-packages", "/lib/python"];
 
+/// RustPython's native modules that PiPyOS replaces with its own.
+const REPLACED_MODULES: [&str; 1] = ["_socket"];
+
 fn build_interpreter() -> Interpreter {
     let mut settings = Settings::default();
     settings.path_list = MODULE_SEARCH_PATH
@@ -27,7 +31,11 @@ fn build_interpreter() -> Interpreter {
         .collect();
     settings.interactive = true;
     let builder = Interpreter::builder(settings);
-    let mut modules = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
+    // RustPython's wasm32 `_socket` is a stub without sockets: ours (lib/_socket.py) replaces it.
+    let mut modules: Vec<_> = rustpython_stdlib::stdlib_module_defs(&builder.ctx)
+        .into_iter()
+        .filter(|module| !REPLACED_MODULES.contains(&module.name.as_str()))
+        .collect();
     modules.extend(native::module_defs(&builder.ctx));
     let builder = builder.add_native_modules(&modules);
     #[cfg(feature = "frozen-stdlib")]

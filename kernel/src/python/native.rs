@@ -14,31 +14,146 @@ pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
         super::posix::module_def(context),
         super::rt_module::module_def(context),
         super::machine_module::module_def(context),
+        super::select_module::module_def(context),
     ]
 }
 
-/// errno values of the Hermit ABI that the `errno` module should name (RustPython's wasm32
-/// path leaves it empty).
-const ERRNO_NAMES: [(&str, i32); 17] = {
+/// errno values of the Hermit ABI (Linux numbering) that the `errno` module names (RustPython's
+/// wasm32 path leaves it empty).
+const ERRNO_NAMES: [(&str, i32); 131] = {
     use crate::abi::hermit::errno::*;
     [
+        ("EPERM", EPERM),
         ("ENOENT", ENOENT),
+        ("ESRCH", ESRCH),
         ("EINTR", EINTR),
         ("EIO", EIO),
+        ("ENXIO", ENXIO),
+        ("E2BIG", E2BIG),
+        ("ENOEXEC", ENOEXEC),
         ("EBADF", EBADF),
+        ("ECHILD", ECHILD),
         ("EAGAIN", EAGAIN),
         ("ENOMEM", ENOMEM),
+        ("EACCES", EACCES),
         ("EFAULT", EFAULT),
+        ("ENOTBLK", ENOTBLK),
+        ("EBUSY", EBUSY),
         ("EEXIST", EEXIST),
+        ("EXDEV", EXDEV),
+        ("ENODEV", ENODEV),
         ("ENOTDIR", ENOTDIR),
         ("EISDIR", EISDIR),
         ("EINVAL", EINVAL),
+        ("ENFILE", ENFILE),
         ("EMFILE", EMFILE),
+        ("ENOTTY", ENOTTY),
+        ("ETXTBSY", ETXTBSY),
+        ("EFBIG", EFBIG),
+        ("ENOSPC", ENOSPC),
         ("ESPIPE", ESPIPE),
         ("EROFS", EROFS),
+        ("EMLINK", EMLINK),
+        ("EPIPE", EPIPE),
+        ("EDOM", EDOM),
+        ("ERANGE", ERANGE),
+        ("EDEADLK", EDEADLK),
         ("ENAMETOOLONG", ENAMETOOLONG),
+        ("ENOLCK", ENOLCK),
         ("ENOSYS", ENOSYS),
+        ("ENOTEMPTY", ENOTEMPTY),
+        ("ELOOP", ELOOP),
+        ("ENOMSG", ENOMSG),
+        ("EIDRM", EIDRM),
+        ("ECHRNG", ECHRNG),
+        ("EL2NSYNC", EL2NSYNC),
+        ("EL3HLT", EL3HLT),
+        ("EL3RST", EL3RST),
+        ("ELNRNG", ELNRNG),
+        ("EUNATCH", EUNATCH),
+        ("ENOCSI", ENOCSI),
+        ("EL2HLT", EL2HLT),
+        ("EBADE", EBADE),
+        ("EBADR", EBADR),
+        ("EXFULL", EXFULL),
+        ("ENOANO", ENOANO),
+        ("EBADRQC", EBADRQC),
+        ("EBADSLT", EBADSLT),
+        ("EBFONT", EBFONT),
+        ("ENOSTR", ENOSTR),
+        ("ENODATA", ENODATA),
+        ("ETIME", ETIME),
+        ("ENOSR", ENOSR),
+        ("ENONET", ENONET),
+        ("ENOPKG", ENOPKG),
+        ("EREMOTE", EREMOTE),
+        ("ENOLINK", ENOLINK),
+        ("EADV", EADV),
+        ("ESRMNT", ESRMNT),
+        ("ECOMM", ECOMM),
+        ("EPROTO", EPROTO),
+        ("EMULTIHOP", EMULTIHOP),
+        ("EDOTDOT", EDOTDOT),
+        ("EBADMSG", EBADMSG),
+        ("EOVERFLOW", EOVERFLOW),
+        ("ENOTUNIQ", ENOTUNIQ),
+        ("EBADFD", EBADFD),
+        ("EREMCHG", EREMCHG),
+        ("ELIBACC", ELIBACC),
+        ("ELIBBAD", ELIBBAD),
+        ("ELIBSCN", ELIBSCN),
+        ("ELIBMAX", ELIBMAX),
+        ("ELIBEXEC", ELIBEXEC),
+        ("EILSEQ", EILSEQ),
+        ("ERESTART", ERESTART),
+        ("ESTRPIPE", ESTRPIPE),
+        ("EUSERS", EUSERS),
+        ("ENOTSOCK", ENOTSOCK),
+        ("EDESTADDRREQ", EDESTADDRREQ),
+        ("EMSGSIZE", EMSGSIZE),
+        ("EPROTOTYPE", EPROTOTYPE),
+        ("ENOPROTOOPT", ENOPROTOOPT),
+        ("EPROTONOSUPPORT", EPROTONOSUPPORT),
+        ("ESOCKTNOSUPPORT", ESOCKTNOSUPPORT),
+        ("EOPNOTSUPP", EOPNOTSUPP),
+        ("EPFNOSUPPORT", EPFNOSUPPORT),
+        ("EAFNOSUPPORT", EAFNOSUPPORT),
+        ("EADDRINUSE", EADDRINUSE),
+        ("EADDRNOTAVAIL", EADDRNOTAVAIL),
+        ("ENETDOWN", ENETDOWN),
+        ("ENETUNREACH", ENETUNREACH),
+        ("ENETRESET", ENETRESET),
+        ("ECONNABORTED", ECONNABORTED),
+        ("ECONNRESET", ECONNRESET),
+        ("ENOBUFS", ENOBUFS),
+        ("EISCONN", EISCONN),
+        ("ENOTCONN", ENOTCONN),
+        ("ESHUTDOWN", ESHUTDOWN),
+        ("ETOOMANYREFS", ETOOMANYREFS),
         ("ETIMEDOUT", ETIMEDOUT),
+        ("ECONNREFUSED", ECONNREFUSED),
+        ("EHOSTDOWN", EHOSTDOWN),
+        ("EHOSTUNREACH", EHOSTUNREACH),
+        ("EALREADY", EALREADY),
+        ("EINPROGRESS", EINPROGRESS),
+        ("ESTALE", ESTALE),
+        ("EUCLEAN", EUCLEAN),
+        ("ENOTNAM", ENOTNAM),
+        ("ENAVAIL", ENAVAIL),
+        ("EISNAM", EISNAM),
+        ("EREMOTEIO", EREMOTEIO),
+        ("EDQUOT", EDQUOT),
+        ("ENOMEDIUM", ENOMEDIUM),
+        ("EMEDIUMTYPE", EMEDIUMTYPE),
+        ("ECANCELED", ECANCELED),
+        ("ENOKEY", ENOKEY),
+        ("EKEYEXPIRED", EKEYEXPIRED),
+        ("EKEYREVOKED", EKEYREVOKED),
+        ("EKEYREJECTED", EKEYREJECTED),
+        ("EOWNERDEAD", EOWNERDEAD),
+        ("ENOTRECOVERABLE", ENOTRECOVERABLE),
+        ("ERFKILL", ERFKILL),
+        ("EHWPOISON", EHWPOISON),
     ]
 };
 
@@ -78,7 +193,10 @@ fn install_files(vm: &VirtualMachine) -> rustpython_vm::PyResult<()> {
     for (name, value) in ERRNO_NAMES {
         errno.set_attr(name, vm.ctx.new_int(value), vm)?;
         let key: PyObjectRef = vm.ctx.new_int(value).into();
-        codes.set_item(&*key, vm.ctx.new_str(name).into(), vm)?;
+        // Aliases (EWOULDBLOCK = EAGAIN) keep the first, main name, as CPython's table does.
+        if codes.get_item_opt(&*key, vm)?.is_none() {
+            codes.set_item(&*key, vm.ctx.new_str(name).into(), vm)?;
+        }
     }
     errno.set_attr("errorcode", codes, vm)?;
     vm.sys_module
@@ -134,7 +252,6 @@ pub fn install(vm: &VirtualMachine) {
             env!("PIPYOS_GIT_REVISION"),
         ));
         vm.sys_module.set_attr("_git", git, vm)?;
-        run_source(vm, STARTUP, "<startup>", vm.new_scope_with_builtins())?;
         if let Some(reason) = vfs::init() {
             crate::console::write(
                 format!("PiPyOS: no usable initfs ({reason}); no files, no app: the built-in and frozen modules remain.\n")
@@ -165,6 +282,7 @@ pub fn install(vm: &VirtualMachine) {
             let native_name = vm.ctx.new_str(format!("_time_{name}"));
             time.set_attr(name, module.get_attr(&native_name, vm)?, vm)?;
         }
+        run_source(vm, STARTUP, "<startup>", vm.new_scope_with_builtins())?;
         Ok(())
     })();
     if let Err(exception) = result {

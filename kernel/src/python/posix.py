@@ -402,6 +402,63 @@ def waitstatus_to_exitcode(status):
     return status
 
 
+# No other processes: the calls `subprocess` and `asyncio` look up exist, and fail as a system
+# without children would.
+WNOHANG = 1
+WUNTRACED = 2
+
+
+def waitpid(pid, options):
+    raise ChildProcessError(10, "No child processes")
+
+
+def kill(pid, signal):
+    if pid in (0, 1):
+        import _signal
+        return _signal.raise_signal(signal)
+    raise ProcessLookupError(3, "No such process")
+
+
+def WIFSTOPPED(status):
+    return False
+
+
+def WSTOPSIG(status):
+    return 0
+
+
+def WIFEXITED(status):
+    return True
+
+
+def WEXITSTATUS(status):
+    return status
+
+
+def WIFSIGNALED(status):
+    return False
+
+
+def WTERMSIG(status):
+    return 0
+
+
+def getuid():
+    return 0
+
+
+geteuid = getgid = getegid = getuid
+
+
+def getlogin():
+    return "pipyos"
+
+
+def pipe():
+    """A one-way pipe: two descriptors of a local stream pair."""
+    return _stream_pair()
+
+
 class DirEntry:
     """One entry of scandir(): name, path, is_dir(), is_file(), stat()."""
 

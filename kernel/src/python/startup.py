@@ -42,3 +42,29 @@ builtins.help = _Helper()
 builtins.exit = _Quitter("exit")
 builtins.quit = _Quitter("quit")
 del builtins, _Helper, _Quitter
+
+
+# time.get_clock_info (asyncio asks for the monotonic clock's resolution): every clock is the
+# 1 MHz system timer; `time` is the board's clock, settable with pipyos.set_time.
+def _install_clock_info():
+    import time
+    import types
+
+    def get_clock_info(name):
+        if name not in ("time", "monotonic", "perf_counter", "process_time", "thread_time"):
+            raise ValueError("unknown clock")
+        return types.SimpleNamespace(
+            implementation="BCM2835 system timer (1 MHz)", monotonic=name != "time",
+            adjustable=name == "time", resolution=1e-06)
+
+    time.get_clock_info = get_clock_info
+    if not hasattr(time, "process_time"):
+        time.process_time = time.monotonic
+        time.process_time_ns = time.monotonic_ns
+    if not hasattr(time, "thread_time"):
+        time.thread_time = time.monotonic
+        time.thread_time_ns = time.monotonic_ns
+
+
+_install_clock_info()
+del _install_clock_info

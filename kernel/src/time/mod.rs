@@ -135,6 +135,23 @@ pub fn sleep_until(deadline: u64, interrupted: impl Fn() -> bool) -> bool {
     finished
 }
 
+/// Sleeps until the next interrupt or `deadline` (µs since boot), whichever comes first,
+/// unless `ready()` is already true (checked with IRQs masked, so nothing is missed).
+pub fn wait_once(deadline: Option<u64>, ready: impl Fn() -> bool) {
+    if deadline.is_some_and(|deadline| now_micros() >= deadline) {
+        return;
+    }
+    let entry = deadline.and_then(|deadline| schedule(deadline, 0, None, 0).ok());
+    let saved = cpu::irq_save_and_disable();
+    if !ready() && deadline.is_none_or(|deadline| now_micros() < deadline) {
+        cpu::wait_for_interrupt();
+    }
+    cpu::irq_restore(saved);
+    if let Some(entry) = entry {
+        cancel(entry);
+    }
+}
+
 /// Programs the real-time release alarm (channel 3, routed to the FIQ) for `deadline`.
 /// Lock-free: called from the FIQ handler, or with FIQs masked.
 pub fn program_release_alarm(deadline: u64) {
