@@ -90,9 +90,14 @@ mod select {
                 return Err(vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned()));
             }
             if interrupt::events_pending() {
-                // A callback may write to a stream (asyncio's call_soon_threadsafe does).
+                // Scheduled callbacks run here; like a signal handler, they end the wait (with
+                // nothing ready), so that an event loop looks at what they queued.
                 interrupt::run_events(vm)?;
-                continue;
+                return Ok((
+                    vm.ctx.new_list(Vec::new()),
+                    vm.ctx.new_list(Vec::new()),
+                    vm.ctx.new_list(Vec::new()),
+                ));
             }
             let watches_console = read.iter().any(|(fd, _)| vfs::is_console(*fd));
             time::wait_once(deadline, || {

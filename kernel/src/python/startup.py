@@ -68,3 +68,76 @@ def _install_clock_info():
 
 _install_clock_info()
 del _install_clock_info
+
+
+# RustPython's single-thread `_thread._local` looks attributes up in its instance dict only, so
+# class attributes and methods of subclasses (asyncio's event loop policy keeps `_loop = None`
+# as one) raise AttributeError; CPython's falls back to the class. Make it behave like CPython's,
+# and create the instance dict in __new__ so subclasses need not call __init__.
+def _fix_thread_local():
+    import _thread
+
+    def __new__(cls, *args, **kwargs):
+        self = object.__new__(cls)
+        object.__setattr__(self, "_local__impl", {})
+        return self
+
+    def __getattribute__(self, name):
+        if name.startswith("_local__") or name == "__dict__":
+            if name == "__dict__":
+                return object.__getattribute__(self, "_local__impl")
+            return object.__getattribute__(self, name)
+        impl = object.__getattribute__(self, "_local__impl")
+        try:
+            return impl[name]
+        except KeyError:
+            return object.__getattribute__(self, name)
+
+    def __init__(self, *args, **kwargs):
+        if type(self).__init__ is __init__ and (args or kwargs):
+            raise TypeError("Initialization arguments are not supported")
+
+    _thread._local.__new__ = __new__
+    _thread._local.__getattribute__ = __getattribute__
+    _thread._local.__init__ = __init__
+
+
+_fix_thread_local()
+del _fix_thread_local
+
+
+# When `asyncio` is imported, add MicroPython's ThreadSafeFlag to it (lib/_asyncio_extras.py).
+def _install_asyncio_hook():
+    import sys
+
+    class _Loader:
+        def __init__(self, loader):
+            self._loader = loader
+
+        def create_module(self, spec):
+            return self._loader.create_module(spec)
+
+        def exec_module(self, module):
+            self._loader.exec_module(module)
+            import _asyncio_extras
+            _asyncio_extras.install(module)
+
+    class _AsyncioExtras:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name != "asyncio":
+                return None
+            for finder in sys.meta_path:
+                if finder is _AsyncioExtras:
+                    continue
+                spec = getattr(finder, "find_spec", lambda *a: None)(name, path, target)
+                if spec is not None and spec.loader is not None:
+                    spec.loader = _Loader(spec.loader)
+                    return spec
+            return None
+
+    sys.meta_path.insert(0, _AsyncioExtras)
+
+
+_install_asyncio_hook()
+del _install_asyncio_hook
