@@ -7,6 +7,7 @@ Every test prints PASS/FAIL; a failure prints the serial log. The last line is
 """
 
 import argparse
+import concurrent.futures
 import os
 import random
 import subprocess
@@ -311,6 +312,166 @@ def test_corrupt_initfs_still_gives_a_repl(make_board, tools):
         check("FileNotFoundError" in board.run("open('/app/main.py')"),
               f"{name}: no files without an initfs")
 
+# --- Issue: the real-time half (rt, machine, asyncio) ------------------------------------------
+# Guest time must be exact for these: QEMU counts instructions (-icount shift=0: one instruction
+# is one nanosecond) and skips idle time (sleep=off), so periods and latencies are repeatable
+# whatever the host is doing. The checks compare guest-time quantities, never host time.
+EXACT_TIME = ["-icount", "shift=0,sleep=off"]
+
+
+@test
+def test_machine_pin_is_visible_in_gplev(make_board):
+    board = make_board()
+    booted(board)
+    board.run("import machine; p = machine.Pin(17, machine.Pin.OUT)")
+    board.run("p.on()")
+    check(board.run("machine.mem32[0x20200034] >> 17 & 1, p.value()").strip() == "(1, 1)",
+          "GPLEV0 bit 17 after Pin(17).on()")
+    board.run("p.off()")
+    check(board.run("machine.mem32[0x20200034] >> 17 & 1, p.value()").strip() == "(0, 0)",
+          "GPLEV0 bit 17 after off()")
+    check(board.run("p.toggle(); p.value()").strip() == "1", "toggle")
+
+
+@test
+def test_machine_bad_arguments_raise_value_error(make_board):
+    board = make_board()
+    booted(board)
+    board.run("import machine, rt")
+    for expression, words in [
+            ("machine.Pin(60)", "invalid pin 60"),
+            ("machine.Pin(17, 42)", "invalid pin mode 42"),
+            ("machine.Pin(14, machine.Pin.OUT)", "serial console"),
+            ("machine.PWM(17, freq=1000)", "GPIO 17 has no PWM"),
+            ("machine.I2C(7)", "invalid I2C bus 7"),
+            ("machine.SPI(0, baudrate=1000, bits=9)", "invalid bits 9"),
+            ("machine.Timer(period=-5, callback=print)", "invalid timer period"),
+            ("machine.Timer(mode=7, period=5)", "invalid timer mode 7"),
+            ("machine.WDT(timeout=0)", "watchdog timeout"),
+            ("machine.mem32[0x20200001]", "not aligned"),
+            ("machine.mem32[0x30000000]", "outside RAM"),
+            ("machine.UART(1, tx=14, rx=15)", "serial console"),
+            ("rt.set_period('square_wave', 10)", "period out of range"),
+            ("rt.start('nonsense')", "no real-time task named"),
+    ]:
+        output = board.run(expression)
+        check("ValueError" in output and words in output, f"{expression}: {output!r}")
+    # Hardware QEMU does not emulate answers with a clean OSError, never a kernel fault.
+    check("OSError" in board.run("machine.PWM(18, freq=1000)"), "PWM without the block")
+    check("OSError" in board.run("machine.mem32[0x2020c000]"), "mem32 of an absent block")
+    check(board.run("6*7").strip() == "42", "still alive")
+
+
+@test
+def test_timer_callback_runs_once_per_period(make_board):
+    board = make_board(extra_args=EXACT_TIME)
+    booted(board)
+    board.run("import machine, time; n = [0]")
+    # One line: with sleep=off, guest time also runs on while the REPL waits for the host.
+    board.run("t = machine.Timer(period=10, callback=lambda t: n.__setitem__(0, n[0] + 1)); "
+              "time.sleep(0.5); t.deinit(); count = n[0]")
+    count = int(board.run("count").strip())
+    check(49 <= count <= 50, f"10 ms timer over 0.5 s of guest time ran {count} times")
+    # Callbacks also run while Python is busy in bytecode, between two instructions.
+    board.run("n[0] = 0; t = machine.Timer(period=1, callback=lambda t: n.__setitem__(0, n[0] + 1))")
+    board.run("exec('x = 0\\nfor i in range(20000): x += i'); t.deinit()")
+    check(int(board.run("n[0]").strip()) > 0, "no timer callback during a busy loop")
+    board.run("m = []; one = machine.Timer(mode=machine.Timer.ONE_SHOT, period=5, "
+              "callback=lambda t: m.append(1)); time.sleep(0.1)")
+    check(board.run("m").strip() == "[1]", "a one-shot timer fires once")
+
+
+def rt_stats(board, task="square_wave"):
+    import ast
+    return ast.literal_eval(board.run(f"rt.stats({task!r})").strip())
+
+
+@test
+def test_square_wave_keeps_its_period_under_load(make_board):
+    board = make_board(extra_args=EXACT_TIME)
+    booted(board)
+    board.run("import rt, time, machine")
+    board.run("rt.start('square_wave')")
+    loads = [
+        ("idle", "time.sleep(0.5)"),
+        ("bytecode", "exec('x = 0\\nfor i in range(30000): x += i * i')"),
+        ("native call", "sum(range(3000000))"),
+        ("heap churn", "exec('for i in range(3000): l = [bytearray(64) for j in range(20)]')"),
+    ]
+    for name, load in loads:
+        board.run("rt.reset_stats('square_wave'); e0 = rt.info()['square_wave_edges']; "
+                  f"t0 = time.ticks_us(); {load}; "
+                  "e1 = rt.info()['square_wave_edges']; t1 = time.ticks_us()", timeout=600)
+        stats = rt_stats(board)
+        elapsed = int(board.run("time.ticks_diff(t1, t0)").strip())
+        edges = int(board.run("e1 - e0").strip())
+        check(stats["deadline_misses"] == 0, f"{name}: deadline misses {stats}")
+        check(stats["overruns"] == 0, f"{name}: overruns {stats}")
+        expected = elapsed // 500
+        check(abs(edges - expected) <= 2, f"{name}: {edges} edges in {elapsed} µs")
+        check(stats["latency_max_us"] is not None and stats["latency_max_us"] <= 5,
+              f"{name}: release latency {stats['latency_max_us']} µs")
+    # 10 KB arriving on the serial port while the wave runs (the REPL sees it as one long line).
+    board.run("rt.reset_stats('square_wave')")
+    board.send("time.sleep(1)\r")
+    board.send_slowly(b" " * 10240, chunk=256, pause=0.01)
+    # The spaces reach the board at the UART's pace; wait until they are all consumed.
+    for attempt in range(20):
+        board.send(b"\x03\rprint('flood', 40 + 2)\r")
+        try:
+            board.expect(r"flood 42\r\n>>> ", timeout=15)
+            break
+        except BoardError:
+            continue
+    stats = rt_stats(board)
+    check(stats["deadline_misses"] == 0, f"serial flood: {stats}")
+    check(board.run("rt.stop('square_wave'); 'stopped'").strip() == "'stopped'", "stop")
+
+
+@test
+def test_rt_channels_and_event_task(make_board):
+    board = make_board(extra_args=EXACT_TIME)
+    booted(board)
+    board.run("import rt, time, array")
+    board.run("rt.start('sampler'); time.sleep(0.1); rt.stop('sampler')")
+    board.run("samples = rt.channel('samples'); buffer = array.array('I', bytes(4 * 200))")
+    count = int(board.run("samples.readinto(buffer)").strip())
+    check(90 <= count <= 101, f"sampler: {count} samples in 100 ms at 1 kHz")
+    board.run("commands = rt.channel('commands'); rt.start('command')")
+    board.run("commands.write(3 << 24 | 1234); commands.write(3 << 24 | 99); "
+              "rt.release('command'); time.sleep(0.01)")
+    check(board.run("samples.read()").strip() == "[1234, 99]", "command task echoes")
+    stats = rt_stats(board, "command")
+    check(stats["releases"] == 1 and stats["deadline_misses"] == 0, f"event task: {stats}")
+    check("OSError" in board.run("samples.write(1)"), "samples is read-only from Python")
+
+
+@test
+def test_asyncio_gather_sleeps_and_friends(make_board):
+    board = make_board(extra_args=EXACT_TIME)
+    booted(board)
+    board.run("import asyncio, time, machine")
+    board.run("exec('async def g(): return await asyncio.gather(asyncio.sleep(0.1), "
+              "asyncio.sleep(0.3), asyncio.sleep(0.2))')")
+    board.run("t0 = time.ticks_us(); r = asyncio.run(g()); dt = time.ticks_diff(time.ticks_us(), t0)")
+    elapsed = int(board.run("dt").strip())
+    check(300_000 <= elapsed < 340_000, f"gathered sleeps took {elapsed} µs of guest time")
+    check(board.run("r").strip() == "[None, None, None]", "gather result")
+    output = board.run("exec('async def w(): await asyncio.wait_for(asyncio.sleep(5), 0.05)'); "
+                       "asyncio.run(w())")
+    check("TimeoutError" in output, "wait_for timeout")
+    board.run("exec('async def q():\\n  queue = asyncio.Queue(); event = asyncio.Event()\\n"
+              "  async def producer():\\n    await asyncio.sleep(0.01); await queue.put(5); event.set()\\n"
+              "  task = asyncio.create_task(producer()); await event.wait()\\n"
+              "  return await queue.get() + (await task is None)')")
+    check(board.run("asyncio.run(q())").strip() == "6", "Queue, Event, tasks")
+    # A timer callback wakes a coroutine through a ThreadSafeFlag; the loop sleeps meanwhile.
+    board.run("exec('async def f():\\n  flag = asyncio.ThreadSafeFlag()\\n"
+              "  t = machine.Timer(mode=machine.Timer.ONE_SHOT, period=50, callback=lambda t: flag.set())\\n"
+              "  await asyncio.wait_for(flag.wait(), 2)\\n  return \\'woken\\'')")
+    check(board.run("asyncio.run(f())").strip() == "'woken'", "ThreadSafeFlag from a Timer")
+
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
@@ -320,6 +481,9 @@ def main():
     parser.add_argument("--initfs-tool", default=None,
                         help="pipyos-initfs (for the tests that repack the initfs)")
     parser.add_argument("-k", dest="selection", default="")
+    parser.add_argument("-j", "--jobs", type=int,
+                        default=int(os.environ.get("PIPYOS_TEST_JOBS", "2")),
+                        help="boards running at once (default 2, or PIPYOS_TEST_JOBS)")
     arguments = parser.parse_args()
     passed = failed = skipped = 0
     scratch = tempfile.mkdtemp(prefix="pipyos-tests-")
@@ -335,9 +499,8 @@ def main():
             os.makedirs(path, exist_ok=True)
             return path
 
-    for function in TESTS:
-        if arguments.selection not in function.__name__:
-            continue
+    def run_one(function):
+        """Runs one test; returns (outcome, report)."""
         boards = []
 
         def make_board(**options):
@@ -347,27 +510,30 @@ def main():
 
         needs_tools = function.__code__.co_argcount > 1
         if needs_tools and Tools.initfs is None:
-            skipped += 1
-            print(f"SKIP {function.__name__} (needs --initfs-tool)", flush=True)
-            continue
+            return "SKIP", f"SKIP {function.__name__} (needs --initfs-tool)"
         try:
             if needs_tools:
                 function(make_board, Tools)
             else:
                 function(make_board)
-            passed += 1
-            print(f"PASS {function.__name__}", flush=True)
+            return "PASS", f"PASS {function.__name__}"
         except Exception:  # noqa: BLE001 - report every failure with its log
-            failed += 1
-            print(f"FAIL {function.__name__}", flush=True)
-            traceback.print_exc()
+            report = [f"FAIL {function.__name__}", traceback.format_exc()]
             for board in boards:
-                print("----- serial log -----")
-                print(board.text())
-                print("----- end of serial log -----", flush=True)
+                report += ["----- serial log -----", board.text(), "----- end of serial log -----"]
+            return "FAIL", "\n".join(report)
         finally:
             for board in boards:
                 board.close()
+
+    selected = [function for function in TESTS if arguments.selection in function.__name__]
+    # Boards boot in parallel: each test has its own QEMU; the host's cores share the work.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, arguments.jobs)) as pool:
+        for outcome, report in pool.map(run_one, selected):
+            print(report, flush=True)
+            passed += outcome == "PASS"
+            failed += outcome == "FAIL"
+            skipped += outcome == "SKIP"
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 0 if failed == 0 and passed > 0 else 1
 
