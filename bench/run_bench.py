@@ -54,6 +54,103 @@ def elf_sections(path):
     return {name(h[0]): h[5] for h in headers if h[2] & 0x2}  # SHF_ALLOC
 
 
+def elf_symbols(path):
+    """{name: address} of the function symbols of a 32-bit little-endian ELF file."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    shoff, = struct.unpack_from("<I", data, 0x20)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x2E)
+    headers = [struct.unpack_from("<IIIIIIIIII", data, shoff + i * shentsize) for i in range(shnum)]
+    symbols = {}
+    for header in headers:
+        if header[1] != 2:  # SHT_SYMTAB
+            continue
+        strings = headers[header[6]]
+        for offset in range(header[4], header[4] + header[5], 16):
+            name_offset, value, _size, info = struct.unpack_from("<IIIB", data, offset)
+            if info & 0xF not in (0, 2):  # NOTYPE (assembly labels) or FUNC
+                continue
+            start = strings[4] + name_offset
+            name = data[start:data.index(b"\0", start)].decode(errors="replace")
+            symbols[name] = value & ~1
+    return symbols
+
+
+def find_symbol(symbols, fragment):
+    """The address of the one symbol whose (mangled) name contains `fragment`."""
+    matches = [address for name, address in symbols.items() if fragment in name]
+    return matches[0] if len(matches) == 1 else None
+
+
+# Loads Python puts on the CPU while the square wave runs (each for a fixed amount of work).
+RT_LOADS = [
+    ("Python idle (time.sleep)", "time.sleep(0.5)"),
+    ("busy in bytecode", "exec('x = 0\\nfor i in range(60000): x += i * i')"),
+    ("long native call", "sum(range(6000000))"),
+    ("allocating heavily", "exec('for i in range(6000): l = [bytearray(64) for j in range(20)]')"),
+]
+
+
+def realtime_figures(arguments, report, scratch):
+    """Release latency of the square-wave task under each load, the FIQ path length, the
+    longest FIQ run and the longest IRQ-masked window."""
+    symbols = elf_symbols(arguments.kernel_elf) if arguments.kernel_elf else {}
+    entry = symbols.get("fiq_entry")
+    body = find_symbol(symbols, "6config11square_wave")
+    log = os.path.join(scratch, "rt-uart.log")
+    plugin = f"{arguments.plugin},watch={PL011_DATA_REGISTER},out={log}"
+    if entry and body:
+        plugin += f",span={entry:#x}:{body:#x}"
+    board = Board(arguments.image, arguments.mkimage, arguments.qemu,
+                  extra_args=["-icount", "shift=0,sleep=off", "-plugin", plugin])
+    try:
+        board.expect(r">>> ", timeout=600)
+        board.run("import rt, time, _pipyos, ast")
+        board.run("_pipyos.measure_masked_windows(True); rt.start('square_wave')")
+        loads = RT_LOADS + [("serial flood (10 KB)", None)]
+        for name, load in loads:
+            if load is None:
+                board.run("rt.reset_stats('square_wave')")
+                board.send("time.sleep(1)\r")
+                board.send_slowly(b" " * 10240, chunk=256, pause=0.01)
+                for _ in range(20):
+                    board.send(b"\x03\rprint('flood', 40 + 2)\r")
+                    try:
+                        board.expect(r"flood 42\r\n>>> ", timeout=15)
+                        break
+                    except AssertionError:
+                        continue
+            else:
+                board.run(f"rt.reset_stats('square_wave'); {load}", timeout=1800)
+            stats = ast_literal(board.run("rt.stats('square_wave')"))
+            print(f"  square wave (500 µs), {name}: releases {stats['releases']}, "
+                  f"latency min/mean/p99/max {stats['latency_min_us']}/{stats['latency_mean_us']}/"
+                  f"{stats['latency_p99_us']}/{stats['latency_max_us']} µs, jitter "
+                  f"{stats['jitter_us']} µs, deadline misses {stats['deadline_misses']}", flush=True)
+            report(f"rt latency max, {name}", stats["latency_max_us"] or 0, "µs")
+            report(f"rt jitter, {name}", stats["jitter_us"] or 0, "µs")
+        info = ast_literal(board.run("rt.info()"))
+        report("longest FIQ handler run", info["longest_fiq_us"], "µs")
+        report("longest IRQ-masked window (IrqLock)",
+               int(board.run("_pipyos.longest_masked_window_us()").strip()), "µs")
+        board.run("rt.stop('square_wave')")
+    finally:
+        board.close()
+    with open(log) as handle:
+        for line in handle:
+            if line.startswith("span "):
+                _, _, _, count, minimum, mean, maximum = line.split()
+                report("FIQ vector to task body, min", int(minimum), "instructions")
+                report("FIQ vector to task body, mean", int(mean), "instructions")
+                report("FIQ vector to task body, max", int(maximum), "instructions")
+                report("FIQ vector to task body, samples", int(count), "")
+
+
+def ast_literal(text):
+    import ast
+    return ast.literal_eval(text.strip())
+
+
 def upload_and_run(board, source, globals_name="_bm"):
     """Sends Python source to the board in chunks and executes it in a fresh namespace."""
     import binascii
@@ -124,6 +221,8 @@ def main():
                         help="bench/qemu-plugin's shared library (cargo xtask bench builds it)")
     parser.add_argument("--qemu", default="qemu-system-arm")
     parser.add_argument("--skip-pyperformance", action="store_true")
+    parser.add_argument("--only", default="",
+                        help="run only the sections whose name contains this (boot, rt, ...)")
     arguments = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="pipyos-bench-")
     results = []
@@ -147,6 +246,10 @@ def main():
     plugin = arguments.plugin
     if not os.path.exists(plugin):
         raise SystemExit(f"the QEMU plugin {plugin} does not exist (cargo xtask bench builds it)")
+    if arguments.only and "boot" not in arguments.only:
+        realtime_figures(arguments, report, scratch)
+        print(f"{len(results)} figures measured")
+        return 0
     extra = ["-icount", "shift=0"]
     log = os.path.join(scratch, "uart.log")
     extra += ["-plugin", f"{plugin},watch={PL011_DATA_REGISTER},out={log}"]
@@ -195,6 +298,9 @@ def main():
                     print(f"{label}: {error}")
     finally:
         board.close()
+    if not arguments.only or "rt" in arguments.only:
+        print("real-time: square-wave task at 500 µs, QEMU -icount shift=0,sleep=off")
+        realtime_figures(arguments, report, scratch)
     print(f"{len(results)} figures measured")
     return 0
 

@@ -40,14 +40,36 @@ impl<T> IrqLock<T> {
         if self.held.swap(true, Ordering::Acquire) {
             lock_reentered(core::any::type_name::<T>());
         }
+        let started = MEASURING.load(Ordering::Relaxed).then(crate::time::now_low);
         // SAFETY: IRQs are masked and there is one core, so nothing else runs until we restore
         // them except an FIQ, which never takes an IrqLock (and would be caught by `held`); the
         // `held` flag proves this is the only borrow.
         let result = f(unsafe { &mut *self.value.get() });
+        if let Some(started) = started {
+            let window = crate::time::now_low().wrapping_sub(started);
+            LONGEST_MASKED_US.fetch_max(window, Ordering::Relaxed);
+        }
         self.held.store(false, Ordering::Release);
         cpu::irq_restore(saved);
         result
     }
+}
+
+/// When set, every [`IrqLock::lock`] measures how long IRQs stay masked (for the benchmarks;
+/// off by default: it costs two timer reads per lock).
+static MEASURING: AtomicBool = AtomicBool::new(false);
+/// The longest IRQ-masked window measured, in µs of the 1 MHz counter.
+static LONGEST_MASKED_US: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+/// Turns the measurement of IRQ-masked windows on or off (and forgets the longest so far).
+pub fn measure_masked_windows(enabled: bool) {
+    LONGEST_MASKED_US.store(0, Ordering::Relaxed);
+    MEASURING.store(enabled, Ordering::Relaxed);
+}
+
+/// The longest IRQ-masked window measured since [`measure_masked_windows`], in µs.
+pub fn longest_masked_window_us() -> u32 {
+    LONGEST_MASKED_US.load(Ordering::Relaxed)
 }
 
 /// Reports a re-entered [`IrqLock`] and reboots (the borrow it would create would alias).

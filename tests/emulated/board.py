@@ -107,7 +107,13 @@ class Board:
         return match.group(1).decode("utf-8", "replace").replace("\r\n", "\n")
 
     def close(self):
+        """Stops QEMU: SIGTERM first (a clean exit runs the TCG plugins' exit hooks), then
+        SIGKILL if it does not go."""
         if self.process.poll() is None:
-            self.process.kill()
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
         self.process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -101,6 +101,26 @@ def test_ctrl_c_interrupts_busy_loop(make_board):
 
 
 @test
+def test_sys_version_names_the_revision_and_source_date(make_board):
+    # The build facts come from the source, never the clock (xtask/src/buildinfo.rs): the git
+    # revision and SOURCE_DATE_EPOCH, as the test driver was told (or as git says).
+    board = make_board()
+    booted(board)
+    version = board.run("import sys; print(sys.version)")
+    revision = os.environ.get("PIPYOS_GIT_REVISION") or subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+        cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    check(revision[:12] in version, f"sys.version {version!r} lacks the revision {revision}")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or subprocess.run(
+        ["git", "log", "-1", "--format=%ct"], capture_output=True, text=True,
+        cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    import datetime
+    date = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    expected = date.strftime("%b ") + f"{date.day:>2}" + date.strftime(" %Y, %H:%M:%S")
+    check(expected in version, f"sys.version {version!r} lacks the source date {expected!r}")
+
+
+@test
 def test_sys_platform_and_implementation(make_board):
     board = make_board()
     booted(board)

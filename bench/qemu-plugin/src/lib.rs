@@ -16,6 +16,10 @@
 //!   addresses. `start=PC` starts profiling at the first execution of that address (e.g. the
 //!   entry of the code to profile) instead of at reset.
 //!
+//! - `span=A:B` (addresses, repeatable up to 8 times): the exact instructions from each
+//!   execution of `A` to the next execution of `B` (e.g. the FIQ vector to a real-time task's
+//!   body): `span <A> <B> <count> <min> <mean> <max>` lines at exit.
+//!
 //! `cargo xtask profile` and `bench/run_bench.py` build and load it; the address-to-symbol
 //! mapping happens in xtask, with the kernel ELF.
 #![allow(unsafe_code)] // the C ABI of QEMU's plugin interface
@@ -90,6 +94,12 @@ unsafe extern "C" {
         flags: c_int,
         user_data: *mut c_void,
     );
+    fn qemu_plugin_register_vcpu_insn_exec_cb(
+        instruction: *mut Instruction,
+        callback: VcpuCallback,
+        flags: c_int,
+        user_data: *mut c_void,
+    );
     fn qemu_plugin_register_vcpu_mem_cb(
         instruction: *mut Instruction,
         callback: MemoryCallback,
@@ -123,6 +133,8 @@ pub struct Options {
     pub interval: u64,
     /// Address whose first execution starts the profile.
     pub start: Option<u64>,
+    /// Instruction spans to measure: (from, to).
+    pub spans: Vec<(u64, u64)>,
 }
 
 /// Parses `key=value` plugin arguments.
@@ -148,6 +160,15 @@ pub fn parse_options<'a>(arguments: impl IntoIterator<Item = &'a str>) -> Result
             "profile" => options.profile = Some(value.to_owned()),
             "interval" => options.interval = number(value)?.max(1),
             "start" => options.start = Some(number(value)?),
+            "span" => {
+                let (from, to) = value
+                    .split_once(':')
+                    .ok_or_else(|| format!("span needs FROM:TO, not {value}"))?;
+                if options.spans.len() == MAXIMUM_SPANS {
+                    return Err(format!("at most {MAXIMUM_SPANS} spans"));
+                }
+                options.spans.push((number(from)?, number(to)?));
+            }
             _ => return Err(format!("unknown argument: {key}")),
         }
     }
@@ -184,6 +205,22 @@ struct Profile {
     samples: HashMap<Vec<u32>, u64>,
 }
 
+/// Spans measured at once at most.
+const MAXIMUM_SPANS: usize = 8;
+
+/// One instruction span being measured.
+#[derive(Default)]
+struct Span {
+    from: u64,
+    to: u64,
+    started_at: Option<u64>,
+    count: u64,
+    total: u64,
+    minimum: u64,
+    maximum: u64,
+}
+
+static SPANS: Mutex<Vec<Span>> = Mutex::new(Vec::new());
 static WATCH: Mutex<Option<Watch>> = Mutex::new(None);
 static PROFILE: Mutex<Option<Profile>> = Mutex::new(None);
 static PROFILING: AtomicBool = AtomicBool::new(false);
@@ -259,6 +296,27 @@ extern "C" fn on_block(_vcpu: c_uint, data: *mut c_void) {
     profile.pending_call = block.call_return;
 }
 
+/// An instruction that starts or ends a span ran; `data` is its address.
+extern "C" fn on_span_instruction(_vcpu: c_uint, data: *mut c_void) {
+    let address = data as u64;
+    let now = INSTRUCTIONS.load(Ordering::Relaxed);
+    let Ok(mut spans) = SPANS.lock() else { return };
+    for span in spans.iter_mut() {
+        if address == span.to {
+            if let Some(start) = span.started_at.take() {
+                let length = now - start;
+                span.minimum = if span.count == 0 { length } else { span.minimum.min(length) };
+                span.maximum = span.maximum.max(length);
+                span.total += length;
+                span.count += 1;
+            }
+        }
+        if address == span.from {
+            span.started_at = Some(now);
+        }
+    }
+}
+
 extern "C" fn on_translate(_id: PluginId, block: *mut TranslationBlock) {
     // SAFETY: `block` is valid for the duration of this callback.
     let count = unsafe { qemu_plugin_tb_n_insns(block) };
@@ -276,6 +334,23 @@ extern "C" fn on_translate(_id: PluginId, block: *mut TranslationBlock) {
                 1,
             )
         };
+        // SAFETY: as above.
+        let address = unsafe { qemu_plugin_insn_vaddr(instruction) };
+        let spans_here = SPANS
+            .lock()
+            .map(|spans| spans.iter().any(|span| span.from == address || span.to == address))
+            .unwrap_or(false);
+        if spans_here {
+            // SAFETY: as above; the address is passed by value as the callback's data.
+            unsafe {
+                qemu_plugin_register_vcpu_insn_exec_cb(
+                    instruction,
+                    on_span_instruction,
+                    CALLBACK_NO_REGISTERS,
+                    address as *mut c_void,
+                )
+            };
+        }
         if watching {
             // SAFETY: as above.
             unsafe {
@@ -335,6 +410,16 @@ extern "C" fn on_translate(_id: PluginId, block: *mut TranslationBlock) {
 extern "C" fn on_exit(_id: PluginId, _data: *mut c_void) {
     if let Ok(mut guard) = WATCH.lock() {
         if let Some(watch) = guard.as_mut() {
+            if let Ok(spans) = SPANS.lock() {
+                for span in spans.iter() {
+                    let mean = span.total.checked_div(span.count).unwrap_or(0);
+                    let _ = writeln!(
+                        watch.log,
+                        "span {:#x} {:#x} {} {} {mean} {}",
+                        span.from, span.to, span.count, span.minimum, span.maximum
+                    );
+                }
+            }
             let _ = writeln!(
                 watch.log,
                 "total {}",
@@ -397,6 +482,13 @@ pub unsafe extern "C" fn qemu_plugin_install(
             return -1;
         }
     };
+    if let Ok(mut spans) = SPANS.lock() {
+        spans.extend(options.spans.iter().map(|&(from, to)| Span {
+            from,
+            to,
+            ..Span::default()
+        }));
+    }
     if let Some(address) = options.watch {
         let path = options.out.as_deref().unwrap_or("uartcount.log");
         let Ok(file) = File::create(path) else {
@@ -453,6 +545,9 @@ mod tests {
         assert!(parse_options(["bogus"]).is_err());
         assert!(parse_options(["watch=zz"]).is_err());
         assert!(parse_options(["colour=red"]).is_err());
+        let options = parse_options(["span=0x1c:0x8000", "span=1:2"]).unwrap();
+        assert_eq!(options.spans, [(0x1c, 0x8000), (1, 2)]);
+        assert!(parse_options(["span=0x1c"]).is_err());
     }
 
     #[test]

@@ -471,6 +471,18 @@ pub(crate) mod _pipyos {
         heap::statistics().free
     }
 
+    /// Measures IRQ-masked windows from now on (`True`) or stops (`False`).
+    #[pyfunction]
+    fn measure_masked_windows(enabled: bool) {
+        crate::sync::measure_masked_windows(enabled);
+    }
+
+    /// The longest IRQ-masked window measured, in µs.
+    #[pyfunction]
+    fn longest_masked_window_us() -> u32 {
+        crate::sync::longest_masked_window_us()
+    }
+
     /// Reboots the board (the watchdog resets it).
     #[pyfunction]
     fn reboot() {

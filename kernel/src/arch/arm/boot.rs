@@ -108,6 +108,7 @@ irq_entry:
        copies are safe; save the caller-saved r0-r7 (r8 only keeps the stack 8-byte aligned),
        lr, SPSR and the caller-saved VFP state, call Rust, return. FIQs and IRQs stay masked
        throughout (the core masks both on FIQ entry). */
+    .global fiq_entry
 fiq_entry:
     sub lr, lr, #4
     push {{r0-r8, lr}}
