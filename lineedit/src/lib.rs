@@ -48,6 +48,10 @@ pub enum Event {
     Interrupt,
     /// Ctrl-D on an empty line: end of input. A newline was echoed.
     EndOfFile,
+    /// Tab after a word (with completion on, see [`Editor::with_completion`]): the caller
+    /// completes [`Editor::text_before_cursor`] and calls [`Editor::insert_text`] or
+    /// [`Editor::refresh`]. Nothing was echoed.
+    Complete,
 }
 
 /// Where the editor is inside a terminal escape sequence.
@@ -108,6 +112,8 @@ pub struct Editor {
     character_expected: usize,
     /// The previous byte was a CR that finished a line, so a following LF is ignored.
     after_carriage_return: bool,
+    /// Tab after a word asks for completion ([`Event::Complete`]).
+    completion: bool,
 }
 
 impl Editor {
@@ -130,6 +136,7 @@ impl Editor {
             character_length: 0,
             character_expected: 0,
             after_carriage_return: false,
+            completion: false,
         }
     }
 
@@ -154,6 +161,30 @@ impl Editor {
         self.character_expected = 0;
         self.character_length = 0;
         output.extend_from_slice(prompt.as_bytes());
+    }
+
+    /// Makes Tab after a word report [`Event::Complete`] instead of indenting (Tab at the
+    /// start of the line or after a space still inserts four spaces).
+    pub fn with_completion(mut self, enabled: bool) -> Self {
+        self.completion = enabled;
+        self
+    }
+
+    /// The line up to the cursor (what completion completes).
+    pub fn text_before_cursor(&self) -> &str {
+        &self.line[..self.cursor]
+    }
+
+    /// Inserts `text` at the cursor as if typed (a completion); too long text is refused with
+    /// a bell.
+    pub fn insert_text(&mut self, text: &str, output: &mut Vec<u8>) {
+        self.insert(text, output);
+    }
+
+    /// Rewrites the prompt and the line on the current row (after the caller printed
+    /// something, such as a list of completions, on the rows above).
+    pub fn refresh(&self, output: &mut Vec<u8>) {
+        self.redraw(output);
     }
 
     /// Feeds one byte received from the terminal; appends the bytes to send back to the
@@ -194,6 +225,14 @@ impl Editor {
                 output.extend_from_slice(b"\x1b[H\x1b[2J");
                 self.redraw(output);
                 Event::Pending
+            }
+            b'\t' if self.completion
+                && self.line[..self.cursor]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| !c.is_whitespace()) =>
+            {
+                Event::Complete
             }
             b'\t' => self.insert(TAB_TEXT, output),
             ESCAPE => {

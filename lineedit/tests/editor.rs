@@ -792,3 +792,29 @@ fn simple_session_echo_is_exact() {
     );
     assert_eq!(editor.history().collect::<Vec<_>>(), ["x = 1", "print(x)"]);
 }
+
+#[test]
+fn tab_after_a_word_asks_for_completion_when_enabled() {
+    let mut editor = Editor::new(10).with_completion(true);
+    let mut output = Vec::new();
+    editor.start(">>> ", &mut output);
+    output.clear();
+    // At the start of the line (and after a space) Tab still indents.
+    assert_eq!(editor.feed(b'\t', &mut output), Event::Pending);
+    assert_eq!(editor.line(), "    ");
+    editor.feed_bytes(b"pri", &mut output);
+    output.clear();
+    assert_eq!(editor.feed(b'\t', &mut output), Event::Complete);
+    assert!(output.is_empty());
+    assert_eq!(editor.text_before_cursor(), "    pri");
+    editor.insert_text("nt(", &mut output);
+    assert_eq!(editor.line(), "    print(");
+    output.clear();
+    editor.refresh(&mut output);
+    assert_eq!(output, b"\r>>>     print(\x1b[K");
+    // Without completion, Tab after a word indents as before.
+    let mut plain = Editor::new(10);
+    plain.feed_bytes(b"x", &mut output);
+    assert_eq!(plain.feed(b'\t', &mut output), Event::Pending);
+    assert_eq!(plain.line(), "x    ");
+}

@@ -58,7 +58,7 @@ static INTERRUPT_HOOK: IrqLock<Option<fn()>> = IrqLock::new(None);
 
 /// Takes one received byte (IRQ context).
 pub fn receive_byte(byte: u8) {
-    if byte == INTERRUPT_BYTE {
+    if i32::from(byte) == INTERRUPT_CHARACTER.load(Ordering::Relaxed) {
         INTERRUPT_PENDING.store(true, Ordering::Release);
         if let Some(hook) = INTERRUPT_HOOK.lock(|hook| *hook) {
             hook();
@@ -66,6 +66,33 @@ pub fn receive_byte(byte: u8) {
     } else {
         RECEIVED.lock(|ring| ring.push(byte));
     }
+}
+
+/// The byte that interrupts (Ctrl-C), or -1 while binary data flows (MicroPython's
+/// `micropython.kbd_intr(-1)`, which `mpremote mount` uses).
+static INTERRUPT_CHARACTER: core::sync::atomic::AtomicI32 =
+    core::sync::atomic::AtomicI32::new(INTERRUPT_BYTE as i32);
+
+/// Sets the interrupt character (`-1`: none; every byte is data).
+pub fn set_interrupt_character(character: i32) {
+    INTERRUPT_CHARACTER.store(character, Ordering::Relaxed);
+}
+
+/// Takes up to `buffer.len()` received bytes without waiting; returns how many.
+pub fn take_bytes(buffer: &mut [u8]) -> usize {
+    RECEIVED.lock(|ring| {
+        let mut count = 0;
+        while count < buffer.len() {
+            match ring.pop() {
+                Some(byte) => {
+                    buffer[count] = byte;
+                    count += 1;
+                }
+                None => break,
+            }
+        }
+        count
+    })
 }
 
 /// True if received bytes wait to be read.
@@ -117,24 +144,34 @@ impl Waiter for NoWork {
 
 /// Waits for the next input byte or Ctrl-C, sleeping in between.
 pub fn read_input(waiter: &dyn Waiter) -> Input {
+    read_input_until(waiter, None).unwrap_or(Input::Work)
+}
+
+/// As [`read_input`], giving up at `deadline` (µs since boot): `None` then.
+pub fn read_input_until(waiter: &dyn Waiter, deadline: Option<u64>) -> Option<Input> {
     loop {
+        if deadline.is_some_and(|deadline| crate::time::now_micros() >= deadline) {
+            return None;
+        }
         // Check with IRQs masked, then wait: an interrupt arriving between the check and the
         // WFI still wakes the core (WFI wakes on a pending IRQ even while masked).
         let saved = cpu::irq_save_and_disable();
         if take_interrupt() {
             cpu::irq_restore(saved);
-            return Input::Interrupt;
+            return Some(Input::Interrupt);
         }
         if let Some(byte) = RECEIVED.lock(Ring::pop) {
             cpu::irq_restore(saved);
-            return Input::Byte(byte);
+            return Some(Input::Byte(byte));
         }
         if waiter.pending() {
             cpu::irq_restore(saved);
-            return Input::Work;
+            return Some(Input::Work);
         }
-        cpu::wait_for_interrupt();
         cpu::irq_restore(saved);
+        crate::time::wait_once(deadline, || {
+            interrupt_pending() || waiter.pending() || input_waiting()
+        });
     }
 }
 
@@ -149,8 +186,8 @@ pub fn write(bytes: &[u8]) {
     remember_tail(bytes);
 }
 
-/// Writes raw bytes (terminal control output from the line editor) as they are.
-fn write_raw(bytes: &[u8]) {
+/// Writes raw bytes (terminal control output, protocol framing) as they are.
+pub fn write_raw(bytes: &[u8]) {
     for &byte in bytes {
         UART.write_byte(byte);
     }
@@ -190,13 +227,30 @@ const HISTORY_ENTRIES: usize = 100;
 
 static EDITOR: Mutex<Option<Editor>> = Mutex::new(None);
 
+/// Runs `f` with the line editor (the REPL and `input()` share it, and its history).
+pub fn with_editor<R>(f: impl FnOnce(&mut Editor) -> R) -> R {
+    let mut guard = EDITOR
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    f(guard.get_or_insert_with(new_editor))
+}
+
+fn new_editor() -> Editor {
+    Editor::new(HISTORY_ENTRIES).with_completion(true)
+}
+
+/// Records that a line ended (the prompt of the next `input()` starts after it).
+pub fn line_ended() {
+    remember_tail(b"\n");
+}
+
 /// Reads one line with editing and history. `prompt` is printed first; `None` means "the text
 /// already on the current line" (what `input("...")` printed), which redraws keep.
 pub fn read_line(prompt: Option<&str>, waiter: &mut dyn Waiter) -> LineResult {
     let mut guard = EDITOR
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let editor = guard.get_or_insert_with(|| Editor::new(HISTORY_ENTRIES));
+    let editor = guard.get_or_insert_with(new_editor);
     let mut output = Vec::new();
     match prompt {
         Some(prompt) => {
@@ -240,6 +294,12 @@ pub fn read_line(prompt: Option<&str>, waiter: &mut dyn Waiter) -> LineResult {
             Event::EndOfFile => {
                 remember_tail(b"\n");
                 return LineResult::EndOfFile;
+            }
+            Event::Complete => {
+                // No completion inside input(): Tab indents.
+                output.clear();
+                editor.insert_text("    ", &mut output);
+                write_raw(&output);
             }
         }
     }

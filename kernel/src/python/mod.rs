@@ -51,15 +51,22 @@ pub fn run_forever() -> ! {
     interrupt::install_logger();
     console::set_interrupt_hook(interrupt::on_interrupt_key);
     loop {
+        let raw = repl::in_raw_mode();
         let interpreter = build_interpreter();
         interpreter.enter(|vm| {
             interrupt::with_interrupts(vm, || {
                 native::install(vm);
-                repl::print_banner(vm);
-                repl::run(vm);
+                if raw {
+                    // A soft reset from the raw REPL (mpremote): no banner, no main.py.
+                    repl::soft_reset_done();
+                } else {
+                    repl::print_banner(vm);
+                }
+                repl::run(vm, !raw);
             })
         });
         drop(interpreter);
+        crate::vfs::close_all();
         console::take_interrupt();
         console::write(b"PiPyOS: soft reboot\n");
     }

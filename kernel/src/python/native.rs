@@ -157,6 +157,14 @@ const ERRNO_NAMES: [(&str, i32); 131] = {
     ]
 };
 
+/// The symbolic name of an errno value (`ENOENT` for 2).
+pub fn errno_name(code: i32) -> Option<&'static str> {
+    ERRNO_NAMES
+        .iter()
+        .find(|(_, value)| *value == code)
+        .map(|(name, _)| *name)
+}
+
 /// Python run at the start of every interpreter: `help`, `exit`, `quit` in builtins.
 const STARTUP: &str = include_str!("startup.py");
 
@@ -318,7 +326,7 @@ pub(crate) mod _pipyos {
     use rustpython_vm::{
         builtins::PyStrRef,
         function::{ArgIntoFloat, OptionalArg},
-        pyclass, Py, PyObjectRef, PyPayload, PyResult, VirtualMachine,
+        pyclass, Py, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
     };
 
     use crate::{bsp::rpi1, console, mem::heap};
@@ -417,6 +425,116 @@ pub(crate) mod _pipyos {
                 "w"
             }
         }
+
+        /// The binary stream under it: raw bytes, no line editing, no newline translation.
+        #[pygetset]
+        fn buffer(zelf: &Py<Self>, vm: &VirtualMachine) -> PyObjectRef {
+            ConsoleBuffer { fd: zelf.fd }.into_ref(&vm.ctx).into()
+        }
+    }
+
+    /// The binary side of a console stream (`sys.stdin.buffer`, `sys.stdout.buffer`).
+    #[pyattr]
+    #[pyclass(name = "ConsoleBuffer", module = "_pipyos")]
+    #[derive(Debug, PyPayload)]
+    pub struct ConsoleBuffer {
+        pub fd: i32,
+    }
+
+    #[pyclass]
+    impl ConsoleBuffer {
+        /// Reads into `buffer` (at most `count` bytes, MicroPython's two-argument form too):
+        /// waits for the first byte, then takes what has arrived.
+        #[pymethod]
+        fn readinto(
+            zelf: &Py<Self>,
+            buffer: rustpython_vm::function::ArgMemoryBuffer,
+            count: OptionalArg<usize>,
+            vm: &VirtualMachine,
+        ) -> PyResult<usize> {
+            if zelf.fd != 0 {
+                return Err(vm.new_os_error("not readable"));
+            }
+            let mut bytes = buffer.borrow_buf_mut();
+            let wanted = count.unwrap_or(bytes.len()).min(bytes.len());
+            if wanted == 0 {
+                return Ok(0);
+            }
+            loop {
+                let taken = console::take_bytes(&mut bytes[..wanted]);
+                if taken > 0 {
+                    return Ok(taken);
+                }
+                if console::take_interrupt() {
+                    return Err(
+                        vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned())
+                    );
+                }
+                crate::time::wait_once(None, || {
+                    console::input_waiting() || console::interrupt_pending()
+                });
+            }
+        }
+
+        /// Reads up to `count` bytes (all that arrived once one has; -1: as for readinto).
+        #[pymethod]
+        fn read(
+            zelf: &Py<Self>,
+            count: OptionalArg<isize>,
+            vm: &VirtualMachine,
+        ) -> PyResult<PyObjectRef> {
+            let size = match count {
+                OptionalArg::Present(count) if count >= 0 => count as usize,
+                _ => 4096,
+            };
+            let buffer = vm.ctx.new_bytearray(vec![0u8; size]);
+            let taken = Self::readinto(
+                zelf,
+                rustpython_vm::function::ArgMemoryBuffer::try_from_object(vm, buffer.clone().into())?,
+                OptionalArg::Present(size),
+                vm,
+            )?;
+            let data = buffer.borrow_buf()[..taken].to_vec();
+            Ok(vm.ctx.new_bytes(data).into())
+        }
+
+        /// Writes raw bytes (at most `count`, MicroPython's two-argument form too); a `str` is
+        /// written as UTF-8, as MicroPython accepts it.
+        #[pymethod]
+        fn write(
+            zelf: &Py<Self>,
+            data: PyObjectRef,
+            count: OptionalArg<usize>,
+            vm: &VirtualMachine,
+        ) -> PyResult<usize> {
+            if zelf.fd == 0 {
+                return Err(vm.new_os_error("not writable"));
+            }
+            let bytes = match data.downcast_ref::<rustpython_vm::builtins::PyStr>() {
+                Some(text) => text.to_string_lossy().into_owned().into_bytes(),
+                None => rustpython_vm::function::ArgBytesLike::try_from_object(vm, data)?
+                    .borrow_buf()
+                    .to_vec(),
+            };
+            let length = count.unwrap_or(bytes.len()).min(bytes.len());
+            console::write_raw(&bytes[..length]);
+            Ok(length)
+        }
+
+        #[pymethod]
+        fn flush(_zelf: &Py<Self>) {}
+
+        #[pymethod]
+        fn fileno(zelf: &Py<Self>) -> i32 {
+            zelf.fd
+        }
+    }
+
+    /// Sets the character that raises KeyboardInterrupt (`-1`: none), as
+    /// `micropython.kbd_intr`.
+    #[pyfunction]
+    fn set_interrupt_character(character: i32) {
+        console::set_interrupt_character(character);
     }
 
     /// Board facts: `(model, revision, serial, arm_memory, gpu_memory, arm_clock_hz,

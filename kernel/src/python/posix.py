@@ -38,11 +38,9 @@ class stat_result(tuple):
     st_blksize = property(lambda self: 512)
     st_blocks = property(lambda self: (self[6] + 511) // 512)
 
-    def __repr__(self):
-        names = ("st_mode", "st_ino", "st_dev", "st_nlink", "st_uid", "st_gid", "st_size",
-                 "st_atime", "st_mtime", "st_ctime")
-        return "os.stat_result(" + ", ".join(
-            "%s=%r" % (name, value) for name, value in zip(names, self)) + ")"
+    # Shown as a plain tuple, as MicroPython's os.stat returns one: host tools (mpremote)
+    # read the repr back with ast.literal_eval. The attributes are CPython's.
+    __repr__ = tuple.__repr__
 
 
 # --- Python-implemented file systems: os.mount(obj, path), as MicroPython has them ----------------
@@ -253,7 +251,8 @@ class statvfs_result(tuple):
 
 
 def statvfs(path):
-    absolute = _absolute(path)
+    # MicroPython takes "" for the current directory here (mpremote's `df` asks for it).
+    absolute = _cwd if path in ("", b"") else _absolute(path)
     mounted = _python_mount(absolute)
     if mounted:
         return statvfs_result(tuple(mounted[0].statvfs(mounted[1])))

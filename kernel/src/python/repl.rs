@@ -1,11 +1,11 @@
 //! The interactive prompt: `>>>`/`...` input, echo of expression results, tracebacks, Ctrl-C/D.
-use rustpython_vm::{compiler::Mode, scope::Scope, version, AsObject, PyResult, VirtualMachine};
+use std::sync::Mutex;
 
-use crate::{
-    bsp::rpi1,
-    console::{self, LineResult},
-    mem::heap,
-};
+use lineedit::Event;
+use rawrepl::{Action, Mode, Protocol};
+use rustpython_vm::{compiler::Mode as CompileMode, scope::Scope, version, AsObject, PyResult, VirtualMachine};
+
+use crate::{bsp::rpi1, console, mem::heap};
 
 /// Prints the start-up banner: versions, board, memory.
 pub fn print_banner(_vm: &VirtualMachine) {
@@ -63,7 +63,7 @@ enum Compiled {
 }
 
 fn compile(vm: &VirtualMachine, source: &str) -> Compiled {
-    match vm.compile(source, Mode::Single, "<stdin>") {
+    match vm.compile(source, CompileMode::Single, "<stdin>") {
         Ok(code) => Compiled::Ready(code),
         Err(error) => {
             let exception = error.into_pyexception_maybe_incomplete(vm, Some(source), true);
@@ -79,8 +79,36 @@ fn compile(vm: &VirtualMachine, source: &str) -> Compiled {
     }
 }
 
-/// Runs the REPL until Ctrl-D on an empty line or `SystemExit`; returns for a soft reset.
-pub fn run(vm: &VirtualMachine) {
+/// The raw REPL protocol's state: one for the whole boot, so a soft reset from raw mode
+/// comes back in raw mode (as `mpremote` expects).
+static PROTOCOL: Mutex<Option<Protocol>> = Mutex::new(None);
+
+fn with_protocol<R>(f: impl FnOnce(&mut Protocol) -> R) -> R {
+    let mut guard = PROTOCOL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    f(guard.get_or_insert_with(Protocol::new))
+}
+
+/// True if the console is in the raw REPL (after a soft reset: no banner, no main.py).
+pub fn in_raw_mode() -> bool {
+    with_protocol(|protocol| matches!(protocol.mode(), Mode::Raw | Mode::RawPaste))
+}
+
+/// Announces the raw REPL again after a soft reset that happened in raw mode.
+pub fn soft_reset_done() {
+    let mut output = Vec::new();
+    with_protocol(|protocol| protocol.soft_reset_done(&mut output));
+    console::write_raw(&output);
+}
+
+/// How long a raw-paste transfer may pause before the board gives the host up.
+const RAW_PASTE_IDLE_MICROS: u64 = 3_000_000;
+
+/// Runs the REPL until Ctrl-D on an empty line, `SystemExit` or a raw-REPL soft reset; returns
+/// for a soft reset. Bytes go through the raw REPL protocol first (Ctrl-A, Ctrl-E and what
+/// follows are its), then to the line editor.
+pub fn run(vm: &VirtualMachine, run_main: bool) {
     let scope = match vm.new_scope_with_main() {
         Ok(scope) => scope,
         Err(exception) => {
@@ -88,51 +116,261 @@ pub fn run(vm: &VirtualMachine) {
             return;
         }
     };
-    super::native::run_main_script(vm, &scope);
+    if run_main {
+        super::native::run_main_script(vm, &scope);
+    }
     let mut source = String::new();
+    let mut prompt_needed = !in_raw_mode();
+    let mut output = Vec::new();
+    let waiter = super::interrupt::EventWaiter { vm };
     loop {
-        let prompt = if source.is_empty() { ">>> " } else { "... " };
-        let line = match console::read_line(
-            Some(prompt),
-            &mut super::interrupt::EventWaiter { vm },
-        ) {
-            LineResult::Line(line) => line,
-            LineResult::Interrupt => {
-                source.clear();
-                console::write(b"KeyboardInterrupt\n");
-                continue;
-            }
-            LineResult::EndOfFile => {
-                if source.is_empty() {
-                    return;
+        if prompt_needed {
+            let prompt = if source.is_empty() { ">>> " } else { "... " };
+            output.clear();
+            console::with_editor(|editor| editor.start(prompt, &mut output));
+            console::write_raw(&output);
+            prompt_needed = false;
+        }
+        let deadline = with_protocol(|protocol| protocol.mode() == Mode::RawPaste)
+            .then(|| crate::time::now_micros() + RAW_PASTE_IDLE_MICROS);
+        let byte = match console::read_input_until(&waiter, deadline) {
+            Some(console::Input::Byte(byte)) => byte,
+            Some(console::Input::Interrupt) => 0x03,
+            Some(console::Input::Work) => {
+                if super::interrupt::run_events(vm).is_err() {
+                    // KeyboardInterrupt from a callback: drop the line as Ctrl-C would.
+                    0x03
+                } else {
+                    continue;
                 }
-                source.clear();
+            }
+            None => {
+                output.clear();
+                with_protocol(|protocol| protocol.idle_timeout(&mut output));
+                console::write_raw(&output);
                 continue;
             }
         };
-        let continuing = !source.is_empty();
-        source.push_str(&line);
-        source.push('\n');
-        if continuing && opens_block(&source) && !line.trim().is_empty() {
-            continue;
-        }
-        match compile(vm, &source) {
-            Compiled::NeedsMore => continue,
-            Compiled::Failed(exception) => {
-                source.clear();
-                vm.print_exception(&exception);
-            }
-            Compiled::Ready(code) => {
-                if opens_block(&source) && !line.trim().is_empty() {
-                    continue;
+        output.clear();
+        let action = with_protocol(|protocol| protocol.feed(byte, &mut output));
+        console::write_raw(&output);
+        match action {
+            Action::None => {}
+            Action::ToLineEditor(byte) => {
+                match friendly_byte(vm, &scope, &mut source, byte) {
+                    Some(Flow::SoftReset) => return,
+                    Some(Flow::Continue) => prompt_needed = true,
+                    None => {}
                 }
+            }
+            Action::DropFriendlyInput => source.clear(),
+            Action::FriendlyPrompt => {
                 source.clear();
-                if run_code(vm, code, &scope) == Flow::SoftReset {
+                prompt_needed = true;
+            }
+            Action::LeaveRaw => {
+                print_banner(vm);
+                source.clear();
+                prompt_needed = true;
+            }
+            Action::Execute { source: program, .. } => {
+                console::take_interrupt();
+                if execute_program(vm, &scope, &program) == Flow::SoftReset {
                     return;
                 }
+                prompt_needed = !in_raw_mode();
+            }
+            Action::SoftReset => return,
+        }
+    }
+}
+
+/// Runs a raw-REPL or paste-mode program: output, `\x04`, the traceback, `\x04`, `>` in raw
+/// mode (the protocol writes the framing).
+fn execute_program(vm: &VirtualMachine, scope: &Scope, program: &str) -> Flow {
+    let result = vm
+        .compile(program, CompileMode::Exec, "<stdin>")
+        .map_err(|error| error.into_pyexception(vm, Some(program)))
+        .and_then(|code| vm.run_code_obj(code, scope.clone()));
+    flush_streams(vm);
+    let mut output = Vec::new();
+    with_protocol(|protocol| protocol.output_finished(&mut output));
+    console::write_raw(&output);
+    if let Err(exception) = &result {
+        if exception.fast_isinstance(vm.ctx.exceptions.system_exit) {
+            output.clear();
+            with_protocol(|protocol| protocol.system_exit(&mut output));
+            console::write_raw(&output);
+            return Flow::SoftReset;
+        }
+        vm.print_exception(exception);
+        micropython_error_line(vm, exception);
+        flush_streams(vm);
+    }
+    output.clear();
+    let _ = with_protocol(|protocol| protocol.error_finished(&mut output));
+    console::write_raw(&output);
+    Flow::Continue
+}
+
+/// After a traceback in the raw REPL: for an `OSError` with an errno, also MicroPython's
+/// spelling (`OSError: [Errno 2] ENOENT`), which is what `mpremote` and other tools look for
+/// in the error text to tell a missing file from other failures.
+fn micropython_error_line(
+    vm: &VirtualMachine,
+    exception: &rustpython_vm::builtins::PyBaseExceptionRef,
+) {
+    if !exception.fast_isinstance(vm.ctx.exceptions.os_error) {
+        return;
+    }
+    let Ok(code) = exception
+        .as_object()
+        .get_attr("errno", vm)
+        .and_then(|code| code.try_into_value::<i32>(vm))
+    else {
+        return;
+    };
+    let name = super::native::errno_name(code).unwrap_or("EIO");
+    console::write(format!("OSError: [Errno {code}] {name}\n").as_bytes());
+}
+
+/// Feeds one byte to the line editor of the friendly REPL; `Some` when a statement ran (or the
+/// input was dropped) and a new prompt is due.
+fn friendly_byte(
+    vm: &VirtualMachine,
+    scope: &Scope,
+    source: &mut String,
+    byte: u8,
+) -> Option<Flow> {
+    let mut output = Vec::new();
+    let event = console::with_editor(|editor| editor.feed(byte, &mut output));
+    console::write_raw(&output);
+    match event {
+        Event::Pending => None,
+        Event::Complete => {
+            complete(vm, scope);
+            None
+        }
+        Event::Interrupt => {
+            console::take_interrupt();
+            console::line_ended();
+            // As CPython and MicroPython: the unfinished block is dropped.
+            source.clear();
+            console::write(b"KeyboardInterrupt\n");
+            Some(Flow::Continue)
+        }
+        Event::EndOfFile => {
+            console::line_ended();
+            if source.is_empty() {
+                return Some(Flow::SoftReset);
+            }
+            source.clear();
+            Some(Flow::Continue)
+        }
+        Event::Line(line) => {
+            console::line_ended();
+            Some(statement_line(vm, scope, source, &line))
+        }
+    }
+}
+
+/// One finished line at `>>> ` or `... `.
+fn statement_line(vm: &VirtualMachine, scope: &Scope, source: &mut String, line: &str) -> Flow {
+    let continuing = !source.is_empty();
+    source.push_str(line);
+    source.push('\n');
+    if continuing && opens_block(source) && !line.trim().is_empty() {
+        return Flow::Continue;
+    }
+    match compile(vm, source) {
+        Compiled::NeedsMore => Flow::Continue,
+        Compiled::Failed(exception) => {
+            source.clear();
+            vm.print_exception(&exception);
+            Flow::Continue
+        }
+        Compiled::Ready(code) => {
+            if opens_block(source) && !line.trim().is_empty() {
+                return Flow::Continue;
+            }
+            source.clear();
+            run_code(vm, code, scope)
+        }
+    }
+}
+
+/// Tab completion of names and attributes, as CPython's REPL does (through `rlcompleter`):
+/// one match is inserted; several insert their common prefix or are listed.
+fn complete(vm: &VirtualMachine, scope: &Scope) {
+    let before = console::with_editor(|editor| editor.text_before_cursor().to_owned());
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+        .map_or(0, |(index, c)| index + c.len_utf8());
+    let word = &before[start..];
+    let matches = completions(vm, scope, word).unwrap_or_default();
+    let mut output = Vec::new();
+    match matches.as_slice() {
+        [] => output.push(0x07),
+        [only] => {
+            let rest = only.strip_prefix(word).unwrap_or("");
+            console::with_editor(|editor| editor.insert_text(rest, &mut output));
+        }
+        several => {
+            let common = common_prefix(several);
+            if common.len() > word.len() {
+                let rest = &common[word.len()..];
+                console::with_editor(|editor| editor.insert_text(rest, &mut output));
+            } else {
+                output.extend_from_slice(b"\r\n");
+                let shown: Vec<&str> = several
+                    .iter()
+                    .map(|name| name.rsplit('.').next().unwrap_or(name))
+                    .collect();
+                output.extend_from_slice(shown.join("  ").as_bytes());
+                output.extend_from_slice(b"\r\n");
+                console::with_editor(|editor| editor.refresh(&mut output));
             }
         }
     }
+    console::write_raw(&output);
+}
+
+fn common_prefix(words: &[String]) -> String {
+    let first = &words[0];
+    let mut length = first.len();
+    for word in &words[1..] {
+        length = first
+            .char_indices()
+            .zip(word.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((index, a), _)| index + a.len_utf8())
+            .min(length);
+    }
+    first[..length].to_owned()
+}
+
+/// The completions of `word` in the REPL's namespace, by `rlcompleter` (private names only
+/// when the word asks for them).
+fn completions(vm: &VirtualMachine, scope: &Scope, word: &str) -> PyResult<Vec<String>> {
+    let module = vm.import("rlcompleter", 0)?;
+    let completer = module
+        .get_attr("Completer", vm)?
+        .call((scope.globals.clone(),), vm)?;
+    let mut found = Vec::new();
+    for state in 0..256 {
+        let candidate = vm.call_method(&completer, "complete", (word, state))?;
+        if vm.is_none(&candidate) {
+            break;
+        }
+        let text: String = candidate.try_into_value(vm)?;
+        if !found.contains(&text) {
+            found.push(text);
+        }
+    }
+    Ok(found)
 }
 
 #[derive(PartialEq, Eq)]

@@ -48,4 +48,6 @@ def heap_unlock():
 
 
 def kbd_intr(character):
-    """Ctrl-C is always the interrupt character on PiPyOS."""
+    """Sets the character that raises KeyboardInterrupt on the console (3, Ctrl-C, by default);
+    -1 turns it off so binary data can flow (mpremote's mount does that)."""
+    _pipyos.set_interrupt_character(character)
