@@ -117,3 +117,72 @@ class Board:
                 self.process.kill()
         self.process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class PtyBoard:
+    """A board whose serial console is a pseudo-terminal, for host tools such as mpremote."""
+
+    def __init__(self, image, mkimage, qemu="qemu-system-arm", extra_args=()):
+        self.workdir = tempfile.mkdtemp(prefix="pipyos-pty-")
+        kernel = os.path.join(self.workdir, "kernel.img")
+        if not extract(mkimage, image, "kernel.img", kernel):
+            raise BoardError(f"cannot extract kernel.img from {image}")
+        arguments = [qemu, "-M", "raspi0", "-bios", kernel]
+        initfs = os.path.join(self.workdir, "initfs.cpio")
+        if extract(mkimage, image, "initfs.cpio", initfs):
+            arguments += ["-device", f"loader,file={initfs},addr={INITFS_ADDRESS},force-raw=on"]
+        arguments += ["-drive", f"if=sd,format=raw,snapshot=on,file={image}",
+                      "-display", "none", "-monitor", "none", "-serial", "pty"]
+        arguments += list(extra_args)
+        self.process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        line = self.process.stdout.readline().decode(errors="replace")
+        match = re.search(r"(/dev/pts/\d+)", line)
+        if not match:
+            self.close()
+            raise BoardError(f"QEMU gave no pty: {line!r}")
+        self.pty = match.group(1)
+        self.transcript = []
+
+    def wait_for_prompt(self, timeout=120):
+        """Reads the pty until the first `>>> ` (the board has booted)."""
+        import select as host_select
+        descriptor = os.open(self.pty, os.O_RDWR | os.O_NOCTTY)
+        try:
+            import termios
+            attributes = termios.tcgetattr(descriptor)
+            attributes[3] &= ~(termios.ECHO | termios.ICANON)
+            termios.tcsetattr(descriptor, termios.TCSANOW, attributes)
+            seen = b""
+            deadline = time.monotonic() + timeout
+            while b">>> " not in seen:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise BoardError(f"no prompt on {self.pty}: {seen[-500:]!r}")
+                ready, _, _ = host_select.select([descriptor], [], [], remaining)
+                if ready:
+                    seen += os.read(descriptor, 4096)
+            self.transcript.append(seen.decode(errors="replace"))
+        finally:
+            os.close(descriptor)
+
+    def mpremote(self, mpremote, *arguments, timeout=300):
+        """Runs `mpremote connect <pty> ARGUMENTS...`; returns the completed process."""
+        result = subprocess.run([mpremote, "connect", self.pty, *arguments], capture_output=True,
+                                text=True, timeout=timeout)
+        self.transcript.append(f"$ mpremote {' '.join(arguments)}\n{result.stdout}{result.stderr}"
+                               f"(exit status {result.returncode})")
+        return result
+
+    def text(self):
+        return "\n".join(self.transcript)
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -8,6 +8,7 @@ Every test prints PASS/FAIL; a failure prints the serial log. The last line is
 
 import argparse
 import concurrent.futures
+import hashlib
 import os
 import random
 import subprocess
@@ -16,7 +17,11 @@ import tempfile
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from board import Board, BoardError, extract  # noqa: E402
+from board import Board, BoardError, PtyBoard, extract  # noqa: E402
+
+
+class SkipTest(Exception):
+    """The test cannot run here (a tool is missing)."""
 
 TESTS = []
 
@@ -492,6 +497,141 @@ def test_asyncio_gather_sleeps_and_friends(make_board):
     check(board.run("asyncio.run(f())").strip() == "'woken'", "ThreadSafeFlag from a Timer")
 
 
+# --- Issue: raw REPL, mpremote, writable files ---------------------------------------------------
+
+@test
+def test_ctrl_c_at_continuation_prompt_drops_the_block(make_board):
+    board = make_board()
+    booted(board)
+    board.send("if True:\r")
+    board.expect(r"\.\.\. ")
+    board.send("    x = 1\r")
+    board.expect(r"\.\.\. ")
+    board.send(b"\x03")
+    board.expect(r"KeyboardInterrupt\r\n>>> ")
+    # The next statement runs at once: the dropped block does not come back.
+    board.send("print('fresh', 6 * 7)\r")
+    board.expect(r"fresh 42\r\n>>> ")
+    check(board.run("'x' in dir()").strip() == "False", "the interrupted block ran")
+
+
+@test
+def test_random_bytes_then_ctrl_c_give_a_clean_prompt(make_board):
+    board = make_board()
+    booted(board)
+    generator = random.Random(7)
+    # Bytes that stay on the line (no Enter, no Ctrl-A/C/D/E), escape sequences included.
+    noise = bytes(generator.choice(b"abc \x1b[0;5~\xc3\xa9\x08\x7f") for _ in range(300))
+    board.send_slowly(noise)
+    board.send(b"\x03")
+    board.expect(r"KeyboardInterrupt\r\n>>> ")
+    board.send("print('clean', 1 + 1)\r")
+    board.expect(r"clean 2\r\n>>> ")
+
+
+@test
+def test_paste_mode_and_tab_completion(make_board):
+    board = make_board()
+    booted(board)
+    board.send(b"\x05")
+    board.expect(r"paste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== ")
+    board.send("def twice(x):\n    return 2 * x\n\nprint('pasted', twice(21))\n")
+    board.send(b"\x04")
+    board.expect(r"pasted 42\r\n>>> ")
+    board.run("import collections")
+    board.send("collections.Orde\t")
+    board.expect(r"OrderedDict\(")  # rlcompleter adds "(" to callables, as in CPython
+    board.send(")\r")
+    board.expect(r"OrderedDict\(\)\r\n>>> ")
+    board.send("prin\t")
+    board.expect(r"print\(")
+    board.send("'done')\r")
+    board.expect(r"done\r\n>>> ")
+
+
+@test
+def test_raw_repl_by_hand(make_board):
+    board = make_board()
+    booted(board)
+    board.send(b"\x01")
+    board.expect(r"raw REPL; CTRL-B to exit\r\n>")
+    board.send(b"print(6*7)\x04")
+    board.expect(rb"OK42\r\n\x04\x04>")
+    board.send(b"1/0\x04")
+    board.expect(rb"OK\x04Traceback.*ZeroDivisionError.*\x04>")
+    board.send(b"\x02")
+    board.expect(r">>> ")
+    check(board.run("1+1").strip() == "2", "friendly REPL after Ctrl-B")
+
+
+@test
+def test_root_exists_without_an_initfs_and_tmp_is_writable(make_board):
+    board = make_board(use_initfs=False)
+    board.expect(r"no usable initfs", timeout=120)
+    board.expect(r">>> ", timeout=60)
+    board.run("import os")
+    check(board.run("os.listdir('/')").strip() == "['tmp']", "listdir('/') without an initfs")
+    board.run("open('/tmp/t.txt', 'w').write('data')")
+    check(board.run("open('/tmp/t.txt').read()").strip() == "'data'", "/tmp read back")
+    check("OSError" in board.run("open('/x.txt', 'w')"), "writing at / is refused")
+
+
+def mpremote_board(tools):
+    board = PtyBoard(tools.image, tools.mkimage)
+    board.wait_for_prompt()
+    return board
+
+
+@test
+def test_mpremote_commands(make_board, tools):
+    if not tools.mpremote:
+        raise SkipTest("needs --mpremote (the pinned mpremote from PyPI)")
+    board = mpremote_board(tools)
+    tools.keep(board)
+    run = board.mpremote
+    mpremote = tools.mpremote
+    result = run(mpremote, "exec", "print(6*7)")
+    check(result.returncode == 0 and result.stdout.strip() == "42", "exec")
+    result = run(mpremote, "eval", "1+1")
+    check(result.returncode == 0 and result.stdout.strip() == "2", "eval")
+    workdir = tools.workdir("mpremote")
+    script = os.path.join(workdir, "script.py")
+    with open(script, "w") as handle:
+        handle.write("import sys\nprint('ran on', sys.platform)\n")
+    result = run(mpremote, "run", script)
+    check(result.returncode == 0 and "ran on pipyos" in result.stdout, "run")
+    payload = random.Random(5).randbytes(100 * 1024)
+    local = os.path.join(workdir, "payload.bin")
+    with open(local, "wb") as handle:
+        handle.write(payload)
+    result = run(mpremote, "fs", "cp", local, ":/tmp/payload.bin", timeout=900)
+    check(result.returncode == 0, f"fs cp to the board: {result.stderr}")
+    result = run(mpremote, "fs", "sha256sum", ":/tmp/payload.bin")
+    check(hashlib.sha256(payload).hexdigest() in result.stdout, "sha256sum on the board")
+    back = os.path.join(workdir, "back.bin")
+    result = run(mpremote, "fs", "cp", ":/tmp/payload.bin", back, timeout=900)
+    check(result.returncode == 0 and open(back, "rb").read() == payload, "fs cp back")
+    result = run(mpremote, "fs", "mkdir", ":/tmp/dir", "+", "fs", "touch", ":/tmp/dir/f",
+                 "+", "fs", "ls", ":/tmp/dir", "+", "fs", "rm", ":/tmp/dir/f", "+",
+                 "fs", "rmdir", ":/tmp/dir", "+", "fs", "ls", ":/tmp")
+    check(result.returncode == 0 and " f\n" in result.stdout and "dir/" not in
+          result.stdout.split("ls :/tmp\n")[-1], f"mkdir/touch/ls/rm/rmdir: {result.stdout}")
+    result = run(mpremote, "df")
+    check(result.returncode == 0 and "tmp" in result.stdout, "df")
+    result = run(mpremote, "exec", "x_before_reset = 1", "+", "soft-reset", "+", "eval",
+                 "'x_before_reset' in globals()")
+    check(result.returncode == 0 and result.stdout.strip().endswith("False"), "soft-reset")
+    result = run(mpremote, "exec", "raise ValueError('from the board')")
+    check(result.returncode != 0 and "ValueError: from the board" in result.stdout + result.stderr,
+          "an exception gives an error exit status and the traceback")
+    mounted = os.path.join(workdir, "mounted")
+    os.makedirs(mounted)
+    with open(os.path.join(mounted, "hostmod.py"), "w") as handle:
+        handle.write("def hello():\n    return 'hello from the host'\n")
+    result = run(mpremote, "mount", mounted, "exec", "import hostmod; print(hostmod.hello())")
+    check(result.returncode == 0 and "hello from the host" in result.stdout, "mount + import")
+
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
@@ -500,6 +640,8 @@ def main():
     parser.add_argument("--qemu", default="qemu-system-arm")
     parser.add_argument("--initfs-tool", default=None,
                         help="pipyos-initfs (for the tests that repack the initfs)")
+    parser.add_argument("--mpremote", default=None,
+                        help="the pinned mpremote (tests/emulated/requirements.txt)")
     parser.add_argument("-k", dest="selection", default="")
     parser.add_argument("-j", "--jobs", type=int,
                         default=int(os.environ.get("PIPYOS_TEST_JOBS", "2")),
@@ -512,6 +654,7 @@ def main():
         image = arguments.image
         mkimage = arguments.mkimage
         initfs = arguments.initfs_tool
+        mpremote = arguments.mpremote
 
         @staticmethod
         def workdir(name):
@@ -528,15 +671,22 @@ def main():
             boards.append(board)
             return board
 
+        class TestTools(Tools):
+            @staticmethod
+            def keep(board):
+                boards.append(board)
+
         needs_tools = function.__code__.co_argcount > 1
         if needs_tools and Tools.initfs is None:
             return "SKIP", f"SKIP {function.__name__} (needs --initfs-tool)"
         try:
             if needs_tools:
-                function(make_board, Tools)
+                function(make_board, TestTools)
             else:
                 function(make_board)
             return "PASS", f"PASS {function.__name__}"
+        except SkipTest as reason:
+            return "SKIP", f"SKIP {function.__name__} ({reason})"
         except Exception:  # noqa: BLE001 - report every failure with its log
             report = [f"FAIL {function.__name__}", traceback.format_exc()]
             for board in boards:
@@ -546,7 +696,9 @@ def main():
             for board in boards:
                 board.close()
 
-    selected = [function for function in TESTS if arguments.selection in function.__name__]
+    wanted = [part for part in arguments.selection.split(",") if part] or [""]
+    selected = [function for function in TESTS
+                if any(part in function.__name__ for part in wanted)]
     # Boards boot in parallel: each test has its own QEMU; the host's cores share the work.
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, arguments.jobs)) as pool:
         for outcome, report in pool.map(run_one, selected):

@@ -25,13 +25,15 @@ struct Ring {
 }
 
 impl Ring {
-    fn push(&mut self, byte: u8) {
+    /// Adds a byte; `false` (and counted) if the ring is full.
+    fn push(&mut self, byte: u8) -> bool {
         if self.write - self.read == RING_SIZE {
             self.dropped += 1;
-            return;
+            return false;
         }
         self.bytes[self.write % RING_SIZE] = byte;
         self.write += 1;
+        true
     }
 
     fn pop(&mut self) -> Option<u8> {
@@ -56,10 +58,15 @@ static INTERRUPT_PENDING: AtomicBool = AtomicBool::new(false);
 /// Hook called (in IRQ context) when Ctrl-C arrives, to interrupt running Python code.
 static INTERRUPT_HOOK: IrqLock<Option<fn()>> = IrqLock::new(None);
 
-/// Takes one received byte (IRQ context).
+/// Takes one received byte (IRQ context). Ctrl-C goes into the ring like any byte (so that it
+/// stays in order with what was typed before it) and also sets the pending flag and calls the
+/// hook, so that running Python code is interrupted at once.
 pub fn receive_byte(byte: u8) {
     if i32::from(byte) == INTERRUPT_CHARACTER.load(Ordering::Relaxed) {
         INTERRUPT_PENDING.store(true, Ordering::Release);
+        if RECEIVED.lock(|ring| ring.push(INTERRUPT_MARK)) {
+            MARKS_IN_RING.fetch_add(1, Ordering::AcqRel);
+        }
         if let Some(hook) = INTERRUPT_HOOK.lock(|hook| *hook) {
             hook();
         }
@@ -67,6 +74,17 @@ pub fn receive_byte(byte: u8) {
         RECEIVED.lock(|ring| ring.push(byte));
     }
 }
+
+/// Ctrl-C marks waiting in the ring.
+static MARKS_IN_RING: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+/// What a Ctrl-C leaves in the ring: the byte itself (the interrupt character is Ctrl-C
+/// unless `kbd_intr` moved it; then the byte stays data and never becomes a mark).
+const INTERRUPT_MARK: u8 = INTERRUPT_BYTE;
+
+/// Ctrl-C bytes in the ring whose interrupt running code has already taken (through the
+/// pending flag): the reader skips that many, so one Ctrl-C is handled once.
+static INTERRUPTS_TAKEN_EARLY: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
 
 /// The byte that interrupts (Ctrl-C), or -1 while binary data flows (MicroPython's
 /// `micropython.kbd_intr(-1)`, which `mpremote mount` uses).
@@ -78,25 +96,28 @@ pub fn set_interrupt_character(character: i32) {
     INTERRUPT_CHARACTER.store(character, Ordering::Relaxed);
 }
 
-/// Takes up to `buffer.len()` received bytes without waiting; returns how many.
-pub fn take_bytes(buffer: &mut [u8]) -> usize {
+/// Takes up to `buffer.len()` received bytes without waiting; returns how many, and whether a
+/// Ctrl-C came (it ends the bytes taken).
+pub fn take_bytes(buffer: &mut [u8]) -> (usize, bool) {
     RECEIVED.lock(|ring| {
         let mut count = 0;
         while count < buffer.len() {
-            match ring.pop() {
-                Some(byte) => {
+            match next_input(ring) {
+                Some(Input::Byte(byte)) => {
                     buffer[count] = byte;
                     count += 1;
                 }
-                None => break,
+                Some(Input::Interrupt) => return (count, true),
+                _ => break,
             }
         }
-        count
+        (count, false)
     })
 }
 
 /// True if received bytes wait to be read.
 pub fn input_waiting() -> bool {
+    // (A Ctrl-C waits in the ring as well.)
     RECEIVED.lock(|ring| ring.read != ring.write)
 }
 
@@ -105,9 +126,38 @@ pub fn set_interrupt_hook(hook: fn()) {
     INTERRUPT_HOOK.lock(|slot| *slot = Some(hook));
 }
 
-/// Takes a pending Ctrl-C, if any.
+/// Takes a pending Ctrl-C, if any (running code does, to raise KeyboardInterrupt); its byte,
+/// still in the ring, will be skipped by the reader.
 pub fn take_interrupt() -> bool {
-    INTERRUPT_PENDING.swap(false, Ordering::AcqRel)
+    let saved = cpu::irq_save_and_disable();
+    let taken = INTERRUPT_PENDING.swap(false, Ordering::AcqRel);
+    // Skip the Ctrl-C's byte later, if it is in the ring (it may not have fitted).
+    if taken
+        && INTERRUPTS_TAKEN_EARLY.load(Ordering::Acquire) < MARKS_IN_RING.load(Ordering::Acquire)
+    {
+        INTERRUPTS_TAKEN_EARLY.fetch_add(1, Ordering::AcqRel);
+    }
+    cpu::irq_restore(saved);
+    taken
+}
+
+/// Pops the next byte of the ring, turning a Ctrl-C byte into [`Input::Interrupt`] (or
+/// skipping it if running code already took its interrupt). IRQs must be masked.
+fn next_input(ring: &mut Ring) -> Option<Input> {
+    loop {
+        let byte = ring.pop()?;
+        if byte != INTERRUPT_MARK || MARKS_IN_RING.load(Ordering::Acquire) == 0 {
+            return Some(Input::Byte(byte));
+        }
+        MARKS_IN_RING.fetch_sub(1, Ordering::AcqRel);
+        let skipped = INTERRUPTS_TAKEN_EARLY
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |count| count.checked_sub(1))
+            .is_ok();
+        if !skipped {
+            INTERRUPT_PENDING.store(false, Ordering::Release);
+            return Some(Input::Interrupt);
+        }
+    }
 }
 
 /// What the console input produced.
@@ -156,13 +206,15 @@ pub fn read_input_until(waiter: &dyn Waiter, deadline: Option<u64>) -> Option<In
         // Check with IRQs masked, then wait: an interrupt arriving between the check and the
         // WFI still wakes the core (WFI wakes on a pending IRQ even while masked).
         let saved = cpu::irq_save_and_disable();
-        if take_interrupt() {
+        // In order: what was typed before a Ctrl-C comes before the Ctrl-C.
+        if let Some(input) = RECEIVED.lock(next_input) {
+            cpu::irq_restore(saved);
+            return Some(input);
+        }
+        // A Ctrl-C whose byte did not fit in the ring.
+        if INTERRUPT_PENDING.swap(false, Ordering::AcqRel) {
             cpu::irq_restore(saved);
             return Some(Input::Interrupt);
-        }
-        if let Some(byte) = RECEIVED.lock(Ring::pop) {
-            cpu::irq_restore(saved);
-            return Some(Input::Byte(byte));
         }
         if waiter.pending() {
             cpu::irq_restore(saved);
@@ -287,7 +339,6 @@ pub fn read_line(prompt: Option<&str>, waiter: &mut dyn Waiter) -> LineResult {
                 return LineResult::Line(line);
             }
             Event::Interrupt => {
-                take_interrupt();
                 remember_tail(b"\n");
                 return LineResult::Interrupt;
             }

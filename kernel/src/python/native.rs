@@ -461,11 +461,11 @@ pub(crate) mod _pipyos {
                 return Ok(0);
             }
             loop {
-                let taken = console::take_bytes(&mut bytes[..wanted]);
+                let (taken, interrupted) = console::take_bytes(&mut bytes[..wanted]);
                 if taken > 0 {
                     return Ok(taken);
                 }
-                if console::take_interrupt() {
+                if interrupted || console::take_interrupt() {
                     return Err(
                         vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned())
                     );

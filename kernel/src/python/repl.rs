@@ -252,7 +252,6 @@ fn friendly_byte(
             None
         }
         Event::Interrupt => {
-            console::take_interrupt();
             console::line_ended();
             // As CPython and MicroPython: the unfinished block is dropped.
             source.clear();
