@@ -17,7 +17,10 @@ fn main() {
         .unwrap_or_default();
     names.sort();
     let mut listing = String::new();
-    for path in names.iter().filter(|path| path.extension().is_some_and(|e| e == "py")) {
+    for path in names
+        .iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "py"))
+    {
         println!("cargo:rerun-if-changed={}", path.display());
         listing.push_str(&format!(
             "const _: &[u8] = include_bytes!({:?});\n",

@@ -226,11 +226,12 @@ impl Editor {
                 self.redraw(output);
                 Event::Pending
             }
-            b'\t' if self.completion
-                && self.line[..self.cursor]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| !c.is_whitespace()) =>
+            b'\t'
+                if self.completion
+                    && self.line[..self.cursor]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| !c.is_whitespace()) =>
             {
                 Event::Complete
             }

@@ -151,8 +151,14 @@ fn git(repository: &Path, arguments: &[&str]) -> Option<String> {
 
 /// `git rev-parse --short=12 HEAD`, with `-dirty` if tracked files differ from it.
 fn git_revision(repository: &Path) -> Option<String> {
-    let revision = git(repository, &["rev-parse", &format!("--short={REVISION_LENGTH}"), "HEAD"])?;
-    let status = git(repository, &["status", "--porcelain", "--untracked-files=no"])?;
+    let revision = git(
+        repository,
+        &["rev-parse", &format!("--short={REVISION_LENGTH}"), "HEAD"],
+    )?;
+    let status = git(
+        repository,
+        &["status", "--porcelain", "--untracked-files=no"],
+    )?;
     Some(if status.is_empty() {
         revision
     } else {
@@ -162,7 +168,9 @@ fn git_revision(repository: &Path) -> Option<String> {
 
 /// The committer time of HEAD.
 fn git_commit_time(repository: &Path) -> Option<u64> {
-    git(repository, &["log", "-1", "--format=%ct"])?.parse().ok()
+    git(repository, &["log", "-1", "--format=%ct"])?
+        .parse()
+        .ok()
 }
 
 /// A stand-in `git` for the kernel build. RustPython's build script asks git for the revision,
@@ -203,7 +211,10 @@ mod tests {
         let leap = BuildInfo::new("0.1.0", "unknown", 951_782_400).unwrap();
         assert_eq!(leap.iso_date(), "2000-02-29");
         let end = BuildInfo::new("0.1.0", "unknown", 4_102_444_799).unwrap();
-        assert_eq!((end.iso_date(), end.python_time()), ("2099-12-31".into(), "23:59:59".into()));
+        assert_eq!(
+            (end.iso_date(), end.python_time()),
+            ("2099-12-31".into(), "23:59:59".into())
+        );
     }
 
     #[test]

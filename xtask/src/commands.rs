@@ -20,6 +20,7 @@ struct Options {
     image: Option<PathBuf>,
     host_only: bool,
     frozen_stdlib: bool,
+    serial: String,
 }
 
 fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
@@ -35,6 +36,7 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
         version: None,
         image: None,
         host_only: false,
+        serial: "stdio".to_owned(),
         // Measured (README): importing from the initfs compiles source at every import
         // (`import json` 618 M instructions); frozen bytecode takes 113 M.
         frozen_stdlib: true,
@@ -58,6 +60,9 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
             }
             Long("image") => options.image = Some(path(&mut parser)?),
             Long("host-only") => options.host_only = true,
+            Long("serial") => {
+                options.serial = parser.value().map_err(text)?.string().map_err(text)?
+            }
             Long("stdlib-in-initfs") => options.frozen_stdlib = false,
             Short('h') | Long("help") => return Err(crate::USAGE.to_owned()),
             Value(value) if command.is_none() => command = Some(value.string().map_err(text)?),
@@ -260,14 +265,26 @@ fn image_for(options: &Options) -> Result<PathBuf, String> {
 fn run(options: &Options) -> Result<(), String> {
     let image = image_for(options)?;
     let files = qemu::extract_boot_files(&image, &options.out_directory.join("boot"))?;
-    println!(
-        "Booting {} in QEMU (raspi0). Quit with Ctrl-A then X.",
-        image.display()
-    );
     let mut command = Command::new(qemu::qemu_binary());
-    command
-        .args(qemu::boot_arguments(&files, &image))
-        .arg("-nographic");
+    command.args(qemu::boot_arguments(&files, &image));
+    if options.serial == "stdio" {
+        println!(
+            "Booting {} in QEMU (raspi0). Quit with Ctrl-A then X.",
+            image.display()
+        );
+        command.arg("-nographic");
+    } else {
+        // e.g. `pty` (QEMU prints the /dev/pts/N to give mpremote or Thonny) or
+        // `tcp:127.0.0.1:4444,server=on`: any QEMU character device.
+        println!(
+            "Booting {} in QEMU (raspi0), console on `{}`. Stop with Ctrl-C.",
+            image.display(),
+            options.serial
+        );
+        command
+            .args(["-display", "none", "-monitor", "none", "-serial"])
+            .arg(&options.serial);
+    }
     kernel::run(&mut command, "QEMU")
 }
 
@@ -285,6 +302,12 @@ fn test(options: &Options) -> Result<(), String> {
     }
     let image = image_for(options)?;
     let mut command = Command::new(paths::tool("PYTHON", "python3"));
+    match test_tools_environment() {
+        Ok(mpremote) => {
+            command.arg("--mpremote").arg(mpremote);
+        }
+        Err(reason) => println!("xtask: the mpremote tests will be skipped: {reason}"),
+    }
     command
         .current_dir(paths::repository())
         .arg("tests/emulated/run_tests.py")
@@ -295,6 +318,34 @@ fn test(options: &Options) -> Result<(), String> {
         .arg("--initfs-tool")
         .arg(host_tool("pipyos-initfs", "pipyos-initfs")?);
     kernel::run(&mut command, "emulated tests")
+}
+
+/// A virtual environment with the emulated tests' host tools (tests/emulated/requirements.txt:
+/// the pinned mpremote from PyPI); returns the mpremote executable.
+fn test_tools_environment() -> Result<PathBuf, String> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| paths::repository().join("target"), PathBuf::from);
+    let environment = target.join("test-tools");
+    let mpremote = environment.join("bin").join("mpremote");
+    let requirements = paths::repository().join("tests/emulated/requirements.txt");
+    let stamp = environment.join("requirements.txt");
+    let wanted = std::fs::read(&requirements).map_err(|error| error.to_string())?;
+    if mpremote.exists() && std::fs::read(&stamp).ok().as_deref() == Some(wanted.as_slice()) {
+        return Ok(mpremote);
+    }
+    let python = paths::tool("PYTHON", "python3");
+    kernel::run(
+        Command::new(&python).args(["-m", "venv"]).arg(&environment),
+        "creating the test tools' virtual environment",
+    )?;
+    kernel::run(
+        Command::new(environment.join("bin").join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements),
+        "installing the test tools (pip)",
+    )?;
+    std::fs::write(&stamp, wanted).map_err(|error| error.to_string())?;
+    Ok(mpremote)
 }
 
 /// Tests the crates that patch the kernel's dependencies (patches/): they build RustPython's
@@ -372,5 +423,11 @@ fn bench(options: &Options) -> Result<(), String> {
         .arg(options.out_directory.join("kernel.elf"))
         .arg("--plugin")
         .arg(qemu_plugin()?);
+    match test_tools_environment() {
+        Ok(mpremote) => {
+            command.arg("--mpremote").arg(mpremote);
+        }
+        Err(reason) => println!("xtask: the raw-paste upload figure will be skipped: {reason}"),
+    }
     kernel::run(&mut command, "benchmarks")
 }

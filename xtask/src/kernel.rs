@@ -17,7 +17,8 @@ const TARGET: &str = "armv6-pipy";
 /// Flags for the C compiler of the ARM objects (`psm`'s assembly): the kernel's ABI, no hosted
 /// headers; `PIPYOS_EXTRA_CFLAGS` is appended (Nix passes clang's resource directory).
 fn c_flags() -> String {
-    let mut flags = String::from("--target=armv6-none-eabihf -mfloat-abi=hard -mfpu=vfp -ffreestanding");
+    let mut flags =
+        String::from("--target=armv6-none-eabihf -mfloat-abi=hard -mfpu=vfp -ffreestanding");
     if let Ok(extra) = std::env::var("PIPYOS_EXTRA_CFLAGS") {
         if !extra.trim().is_empty() {
             flags.push(' ');
@@ -29,13 +30,18 @@ fn c_flags() -> String {
 
 /// The target directory of kernel builds: `PIPYOS_KERNEL_TARGET_DIR`, else `kernel/target`.
 pub fn target_directory() -> PathBuf {
-    std::env::var_os("PIPYOS_KERNEL_TARGET_DIR")
-        .map_or_else(|| paths::repository().join("kernel").join("target"), PathBuf::from)
+    std::env::var_os("PIPYOS_KERNEL_TARGET_DIR").map_or_else(
+        || paths::repository().join("kernel").join("target"),
+        PathBuf::from,
+    )
 }
 
 /// The source directory of Rust's standard library that `-Zbuild-std` compiles.
 fn rust_source_directory(rustc: &str) -> Option<PathBuf> {
-    let output = Command::new(rustc).args(["--print", "sysroot"]).output().ok()?;
+    let output = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
     let sysroot = String::from_utf8(output.stdout).ok()?;
     let source = Path::new(sysroot.trim()).join("lib/rustlib/src/rust");
     source.is_dir().then_some(source)

@@ -56,12 +56,18 @@ pub fn run(profile: &str, frozen_stdlib: bool) -> Result<(), String> {
         let second = read(&outputs[1].join(&name))?;
         let (hash_first, hash_second) = (images::sha256_hex(&first), images::sha256_hex(&second));
         if first == second {
-            println!("identical  {name}  sha256 {hash_first}  ({} bytes)", first.len());
+            println!(
+                "identical  {name}  sha256 {hash_first}  ({} bytes)",
+                first.len()
+            );
         } else {
             identical = false;
             println!("DIFFERENT  {name}");
             println!("    build 1: sha256 {hash_first}  ({} bytes)", first.len());
-            println!("    build 2: sha256 {hash_second}  ({} bytes)", second.len());
+            println!(
+                "    build 2: sha256 {hash_second}  ({} bytes)",
+                second.len()
+            );
             if name == "kernel.elf" {
                 println!("    {}", explain_elf_difference(&first, &second));
             } else if let Some(offset) = first_difference(&first, &second) {
@@ -115,12 +121,26 @@ fn copy_files(repository: &Path, checkout: &Path, files: &[PathBuf]) -> Result<(
     Ok(())
 }
 
-fn build(checkout: &Path, profile: &str, frozen_stdlib: bool, info: &BuildInfo) -> Result<(), String> {
+fn build(
+    checkout: &Path,
+    profile: &str,
+    frozen_stdlib: bool,
+    info: &BuildInfo,
+) -> Result<(), String> {
     println!("reproduce: building in {}", checkout.display());
     let mut command = Command::new(paths::tool("CARGO", "cargo"));
     command
         .current_dir(checkout)
-        .args(["run", "--quiet", "--package", "xtask", "--", "image", "--profile", profile])
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--",
+            "image",
+            "--profile",
+            profile,
+        ])
         .arg("--out-dir")
         .arg(checkout.join("out"))
         .env("PIPYOS_GIT_REVISION", &info.revision)
@@ -147,10 +167,8 @@ fn first_difference(first: &[u8], second: &[u8]) -> Option<usize> {
 
 /// Names the first ELF section whose bytes differ, and the symbol at the first differing byte.
 pub fn explain_elf_difference(first: &[u8], second: &[u8]) -> String {
-    let (Ok(elf_first), Ok(elf_second)) = (
-        object::File::parse(first),
-        object::File::parse(second),
-    ) else {
+    let (Ok(elf_first), Ok(elf_second)) = (object::File::parse(first), object::File::parse(second))
+    else {
         return "not parseable as ELF".to_owned();
     };
     for section in elf_first.sections() {
@@ -183,7 +201,9 @@ pub fn explain_elf_difference(first: &[u8], second: &[u8]) -> String {
 
 fn symbol_at(file: &object::File<'_>, address: u64) -> String {
     file.symbols()
-        .filter(|symbol| symbol.address() <= address && symbol.kind() != object::SymbolKind::Section)
+        .filter(|symbol| {
+            symbol.address() <= address && symbol.kind() != object::SymbolKind::Section
+        })
         .filter(|symbol| symbol.size() == 0 || address < symbol.address() + symbol.size())
         .max_by_key(|symbol| symbol.address())
         .map_or_else(

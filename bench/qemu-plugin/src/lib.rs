@@ -266,8 +266,12 @@ extern "C" fn on_store(_vcpu: c_uint, info: MemoryInfo, virtual_address: u64, _d
 extern "C" fn on_block(_vcpu: c_uint, data: *mut c_void) {
     // SAFETY: `data` is the leaked `Block` registered with this callback.
     let block = unsafe { &*(data as *const Block) };
-    let Ok(mut guard) = PROFILE.lock() else { return };
-    let Some(profile) = guard.as_mut() else { return };
+    let Ok(mut guard) = PROFILE.lock() else {
+        return;
+    };
+    let Some(profile) = guard.as_mut() else {
+        return;
+    };
     if !PROFILING.load(Ordering::Relaxed) {
         if Some(block.address) != profile.start {
             return;
@@ -305,7 +309,11 @@ extern "C" fn on_span_instruction(_vcpu: c_uint, data: *mut c_void) {
         if address == span.to {
             if let Some(start) = span.started_at.take() {
                 let length = now - start;
-                span.minimum = if span.count == 0 { length } else { span.minimum.min(length) };
+                span.minimum = if span.count == 0 {
+                    length
+                } else {
+                    span.minimum.min(length)
+                };
                 span.maximum = span.maximum.max(length);
                 span.total += length;
                 span.count += 1;
@@ -338,7 +346,11 @@ extern "C" fn on_translate(_id: PluginId, block: *mut TranslationBlock) {
         let address = unsafe { qemu_plugin_insn_vaddr(instruction) };
         let spans_here = SPANS
             .lock()
-            .map(|spans| spans.iter().any(|span| span.from == address || span.to == address))
+            .map(|spans| {
+                spans
+                    .iter()
+                    .any(|span| span.from == address || span.to == address)
+            })
             .unwrap_or(false);
         if spans_here {
             // SAFETY: as above; the address is passed by value as the callback's data.
@@ -380,8 +392,12 @@ extern "C" fn on_translate(_id: PluginId, block: *mut TranslationBlock) {
             }
         }
     }
-    let Ok(mut guard) = PROFILE.lock() else { return };
-    let Some(profile) = guard.as_mut() else { return };
+    let Ok(mut guard) = PROFILE.lock() else {
+        return;
+    };
+    let Some(profile) = guard.as_mut() else {
+        return;
+    };
     let record: &'static Block = Box::leak(Box::new(Block {
         // SAFETY: `block` is valid here.
         address: unsafe { qemu_plugin_tb_vaddr(block) },
@@ -420,11 +436,7 @@ extern "C" fn on_exit(_id: PluginId, _data: *mut c_void) {
                     );
                 }
             }
-            let _ = writeln!(
-                watch.log,
-                "total {}",
-                INSTRUCTIONS.load(Ordering::Relaxed)
-            );
+            let _ = writeln!(watch.log, "total {}", INSTRUCTIONS.load(Ordering::Relaxed));
             let _ = watch.log.flush();
         }
     }
@@ -451,7 +463,10 @@ fn write_profile(profile: &Profile) -> std::io::Result<()> {
     let mut samples: Vec<_> = profile.samples.iter().collect();
     samples.sort_unstable();
     for (stack, count) in samples {
-        let frames: Vec<String> = stack.iter().map(|address| format!("{address:#x}")).collect();
+        let frames: Vec<String> = stack
+            .iter()
+            .map(|address| format!("{address:#x}"))
+            .collect();
         writeln!(out, "stack {count} {}", frames.join(";"))?;
     }
     writeln!(out, "total {}", INSTRUCTIONS.load(Ordering::Relaxed))?;

@@ -219,17 +219,29 @@ unsafe extern "C" fn sys_getdents64(fd: i32, buffer: *mut hermit::dirent64, size
 
 #[unsafe(no_mangle)]
 extern "C" fn sys_unlink(name: *const u8) -> i32 {
-    result_code(c_path(name).and_then(|path| vfs::remove_file(&path)).map(|()| 0))
+    result_code(
+        c_path(name)
+            .and_then(|path| vfs::remove_file(&path))
+            .map(|()| 0),
+    )
 }
 
 #[unsafe(no_mangle)]
 extern "C" fn sys_rmdir(name: *const u8) -> i32 {
-    result_code(c_path(name).and_then(|path| vfs::remove_directory(&path)).map(|()| 0))
+    result_code(
+        c_path(name)
+            .and_then(|path| vfs::remove_directory(&path))
+            .map(|()| 0),
+    )
 }
 
 #[unsafe(no_mangle)]
 extern "C" fn sys_mkdir(name: *const u8, _mode: u32) -> i32 {
-    result_code(c_path(name).and_then(|path| vfs::create_directory(&path)).map(|()| 0))
+    result_code(
+        c_path(name)
+            .and_then(|path| vfs::create_directory(&path))
+            .map(|()| 0),
+    )
 }
 
 #[unsafe(no_mangle)]

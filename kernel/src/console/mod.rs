@@ -84,7 +84,8 @@ const INTERRUPT_MARK: u8 = INTERRUPT_BYTE;
 
 /// Ctrl-C bytes in the ring whose interrupt running code has already taken (through the
 /// pending flag): the reader skips that many, so one Ctrl-C is handled once.
-static INTERRUPTS_TAKEN_EARLY: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+static INTERRUPTS_TAKEN_EARLY: core::sync::atomic::AtomicU32 =
+    core::sync::atomic::AtomicU32::new(0);
 
 /// The byte that interrupts (Ctrl-C), or -1 while binary data flows (MicroPython's
 /// `micropython.kbd_intr(-1)`, which `mpremote mount` uses).
@@ -151,7 +152,9 @@ fn next_input(ring: &mut Ring) -> Option<Input> {
         }
         MARKS_IN_RING.fetch_sub(1, Ordering::AcqRel);
         let skipped = INTERRUPTS_TAKEN_EARLY
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |count| count.checked_sub(1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |count| {
+                count.checked_sub(1)
+            })
             .is_ok();
         if !skipped {
             INTERRUPT_PENDING.store(false, Ordering::Release);

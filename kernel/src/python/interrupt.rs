@@ -46,7 +46,10 @@ pub mod event {
 
 /// Queues an event for the Python context (IRQ context) and asks for a safe point.
 pub fn schedule_from_interrupt(kind: u32, payload: u32) {
-    if EVENTS.try_push(kind << 24 | (payload & 0x00ff_ffff)).is_err() {
+    if EVENTS
+        .try_push(kind << 24 | (payload & 0x00ff_ffff))
+        .is_err()
+    {
         EVENTS_LOST.fetch_add(1, Ordering::Relaxed);
     }
     if !CURRENT_VM.load(Ordering::Acquire).is_null() {

@@ -247,9 +247,7 @@ mod machine {
         let frequency = u32::try_from(frequency)
             .ok()
             .filter(|&hz| hz > 0)
-            .ok_or_else(|| {
-                vm.new_value_error(format!("invalid PWM frequency {frequency} Hz"))
-            })?;
+            .ok_or_else(|| vm.new_value_error(format!("invalid PWM frequency {frequency} Hz")))?;
         let duty = u16::try_from(duty_u16).map_err(|_| {
             vm.new_value_error(format!("duty_u16 must lie in 0..=65535, not {duty_u16}"))
         })?;
@@ -334,8 +332,8 @@ mod machine {
         vm: &VirtualMachine,
     ) -> PyResult<u32> {
         let index = i2c_index(id, vm)?;
-        let controller = bcm2835::i2c::Controller::from_index(index as u32)
-            .map_err(|e| error(vm, e))?;
+        let controller =
+            bcm2835::i2c::Controller::from_index(index as u32).map_err(|e| error(vm, e))?;
         let pins = bcm2835::pins::i2c_pins(
             controller,
             u32::try_from(scl).unwrap_or(u32::MAX),
@@ -352,8 +350,8 @@ mod machine {
             timeout_slack_micros: u32::try_from(timeout_us.max(0)).unwrap_or(u32::MAX),
             ..bcm2835::i2c::I2cConfig::default()
         };
-        let driver = I2c::init(bus(controller.base()), DelayClock, config)
-            .map_err(|e| error(vm, e))?;
+        let driver =
+            I2c::init(bus(controller.base()), DelayClock, config).map_err(|e| error(vm, e))?;
         for route in [pins.scl, pins.sda] {
             GPIO.set_function(route.pin, route.function);
         }
@@ -377,7 +375,12 @@ mod machine {
 
     /// Writes `data` to `address` on bus `id`.
     #[pyfunction]
-    fn i2c_write(id: i64, address: u32, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
+    fn i2c_write(
+        id: i64,
+        address: u32,
+        data: ArgBytesLike,
+        vm: &VirtualMachine,
+    ) -> PyResult<usize> {
         let bytes = data.borrow_buf().to_vec();
         with_i2c(id, vm, |driver| driver.write(address, &bytes))?;
         Ok(bytes.len())
@@ -408,7 +411,9 @@ mod machine {
     ) -> PyResult<()> {
         let written = data.borrow_buf().to_vec();
         let mut bytes = vec![0u8; buffer.len()];
-        with_i2c(id, vm, |driver| driver.write_read(address, &written, &mut bytes))?;
+        with_i2c(id, vm, |driver| {
+            driver.write_read(address, &written, &mut bytes)
+        })?;
         buffer.borrow_buf_mut().copy_from_slice(&bytes);
         Ok(())
     }
@@ -525,8 +530,8 @@ mod machine {
             core_clock_hz: rpi1::board().core_clock_or_default(),
             ..bcm2835::mini_uart::UartConfig::default()
         };
-        let driver = MiniUart::init(bus(memory::map::AUX), DelayClock, config)
-            .map_err(|e| error(vm, e))?;
+        let driver =
+            MiniUart::init(bus(memory::map::AUX), DelayClock, config).map_err(|e| error(vm, e))?;
         for route in [pins.tx, pins.rx] {
             GPIO.set_function(route.pin, route.function);
         }
@@ -630,18 +635,16 @@ mod machine {
     }
 
     fn checked_address(address: i64, width: u32, vm: &VirtualMachine) -> PyResult<usize> {
-        let bad = |why: &str| {
-            vm.new_value_error(format!("mem{}[{address:#x}]: {why}", width * 8))
-        };
+        let bad = |why: &str| vm.new_value_error(format!("mem{}[{address:#x}]: {why}", width * 8));
         let address = usize::try_from(address).map_err(|_| bad("not an address"))?;
         if address % width as usize != 0 {
             return Err(bad("not aligned"));
         }
         let layout = rpi1::layout().ok_or_else(|| bad("no memory layout"))?;
-        let in_ram = layout.ram.contains(&address)
-            && layout.section_kind(address) == SectionKind::Normal;
-        let peripherals =
-            memory::map::PERIPHERAL_BASE..memory::map::PERIPHERAL_BASE + memory::map::PERIPHERAL_SIZE;
+        let in_ram =
+            layout.ram.contains(&address) && layout.section_kind(address) == SectionKind::Normal;
+        let peripherals = memory::map::PERIPHERAL_BASE
+            ..memory::map::PERIPHERAL_BASE + memory::map::PERIPHERAL_SIZE;
         if in_ram || peripherals.contains(&address) {
             Ok(address)
         } else {
@@ -673,7 +676,11 @@ mod machine {
             let word = unsafe { crate::arch::arm::probe::read(address & !3) }
                 .ok_or_else(|| absent(address, width, vm))?;
             let shift = (address & 3) * 8;
-            let mask = if width == 4 { u32::MAX } else { (1 << (width * 8)) - 1 };
+            let mask = if width == 4 {
+                u32::MAX
+            } else {
+                (1 << (width * 8)) - 1
+            };
             return Ok(word >> shift & mask);
         }
         // SAFETY: the address is aligned, mapped RAM or device memory (checked above); a
@@ -691,13 +698,15 @@ mod machine {
     #[pyfunction]
     fn mem_write(address: i64, width: u32, value: i64, vm: &VirtualMachine) -> PyResult<()> {
         let address = checked_address(address, width, vm)?;
-        let limit = if width == 4 { u32::MAX as i64 } else { (1i64 << (width * 8)) - 1 };
-        if !(0..=limit).contains(&value) && !(width == 4 && value < 0 && value >= i32::MIN as i64)
-        {
-            return Err(vm.new_value_error(format!(
-                "value {value} does not fit in {} bits",
-                width * 8
-            )));
+        let limit = if width == 4 {
+            u32::MAX as i64
+        } else {
+            (1i64 << (width * 8)) - 1
+        };
+        if !(0..=limit).contains(&value) && !(width == 4 && value < 0 && value >= i32::MIN as i64) {
+            return Err(
+                vm.new_value_error(format!("value {value} does not fit in {} bits", width * 8))
+            );
         }
         if is_peripheral(address) {
             if width != 4 {

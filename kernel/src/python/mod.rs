@@ -1,9 +1,9 @@
 //! The interpreter's host: builds RustPython with our native modules, runs main.py and the REPL,
 //! delivers Ctrl-C, and performs soft resets.
 pub(crate) mod interrupt;
+mod machine_module;
 mod native;
 mod posix;
-mod machine_module;
 mod repl;
 mod rt_module;
 mod select_module;

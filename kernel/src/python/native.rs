@@ -267,7 +267,9 @@ pub fn install(vm: &VirtualMachine) {
             );
         }
         for problem in crate::config::problems() {
-            crate::console::write(format!("PiPyOS: {}: {problem}\n", crate::config::PATH).as_bytes());
+            crate::console::write(
+                format!("PiPyOS: {}: {problem}\n", crate::config::PATH).as_bytes(),
+            );
         }
         install_files(vm)?;
         let time = vm.import("time", 0)?;
@@ -490,7 +492,10 @@ pub(crate) mod _pipyos {
             let buffer = vm.ctx.new_bytearray(vec![0u8; size]);
             let taken = Self::readinto(
                 zelf,
-                rustpython_vm::function::ArgMemoryBuffer::try_from_object(vm, buffer.clone().into())?,
+                rustpython_vm::function::ArgMemoryBuffer::try_from_object(
+                    vm,
+                    buffer.clone().into(),
+                )?,
                 OptionalArg::Present(size),
                 vm,
             )?;
@@ -683,9 +688,7 @@ pub(crate) mod _pipyos {
                 return Ok(());
             }
             if console::take_interrupt() {
-                return Err(
-                    vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned())
-                );
+                return Err(vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned()));
             }
             interrupt::run_events(vm)?;
         }

@@ -78,10 +78,7 @@ fn os_error_from_arguments(
         errno::EPIPE => exceptions.broken_pipe_error,
         _ => exceptions.os_error,
     };
-    let mut arguments = vec![
-        vm.ctx.new_int(code).into(),
-        vm.ctx.new_str(message).into(),
-    ];
+    let mut arguments = vec![vm.ctx.new_int(code).into(), vm.ctx.new_str(message).into()];
     if let Some(filename) = filename {
         arguments.push(filename);
     }
@@ -199,8 +196,8 @@ mod posix_module {
             return Err(vm.new_value_error("negative length"));
         }
         let mut buffer = vec![0u8; length as usize];
-        let count = crate::abi::files::read(fd, &mut buffer)
-            .map_err(|code| os_error(vm, code, None))?;
+        let count =
+            crate::abi::files::read(fd, &mut buffer).map_err(|code| os_error(vm, code, None))?;
         buffer.truncate(count);
         Ok(vm.ctx.new_bytes(buffer))
     }

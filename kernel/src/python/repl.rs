@@ -3,7 +3,9 @@ use std::sync::Mutex;
 
 use lineedit::Event;
 use rawrepl::{Action, Mode, Protocol};
-use rustpython_vm::{compiler::Mode as CompileMode, scope::Scope, version, AsObject, PyResult, VirtualMachine};
+use rustpython_vm::{
+    compiler::Mode as CompileMode, scope::Scope, version, AsObject, PyResult, VirtualMachine,
+};
 
 use crate::{bsp::rpi1, console, mem::heap};
 
@@ -156,13 +158,11 @@ pub fn run(vm: &VirtualMachine, run_main: bool) {
         console::write_raw(&output);
         match action {
             Action::None => {}
-            Action::ToLineEditor(byte) => {
-                match friendly_byte(vm, &scope, &mut source, byte) {
-                    Some(Flow::SoftReset) => return,
-                    Some(Flow::Continue) => prompt_needed = true,
-                    None => {}
-                }
-            }
+            Action::ToLineEditor(byte) => match friendly_byte(vm, &scope, &mut source, byte) {
+                Some(Flow::SoftReset) => return,
+                Some(Flow::Continue) => prompt_needed = true,
+                None => {}
+            },
             Action::DropFriendlyInput => source.clear(),
             Action::FriendlyPrompt => {
                 source.clear();
@@ -173,7 +173,9 @@ pub fn run(vm: &VirtualMachine, run_main: bool) {
                 source.clear();
                 prompt_needed = true;
             }
-            Action::Execute { source: program, .. } => {
+            Action::Execute {
+                source: program, ..
+            } => {
                 console::take_interrupt();
                 if execute_program(vm, &scope, &program) == Flow::SoftReset {
                     return;

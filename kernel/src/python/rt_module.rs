@@ -103,9 +103,8 @@ mod rt {
     #[pyfunction]
     fn set_period(name: PyUtf8StrRef, period_us: i64, vm: &VirtualMachine) -> PyResult<()> {
         let index = task(&name, vm)?;
-        let period = u64::try_from(period_us).map_err(|_| {
-            vm.new_value_error(format!("period must be positive, not {period_us}"))
-        })?;
+        let period = u64::try_from(period_us)
+            .map_err(|_| vm.new_value_error(format!("period must be positive, not {period_us}")))?;
         check(kernel_rt::set_period(index, period), name.as_str(), vm)
     }
 
@@ -133,7 +132,11 @@ mod rt {
         dict.set_item("name", vm.ctx.new_str(snapshot.config.name).into(), vm)?;
         dict.set_item("running", vm.ctx.new_bool(snapshot.running).into(), vm)?;
         dict.set_item("period_us", optional(snapshot.period_us), vm)?;
-        dict.set_item("releases", vm.ctx.new_int(snapshot.counters.releases).into(), vm)?;
+        dict.set_item(
+            "releases",
+            vm.ctx.new_int(snapshot.counters.releases).into(),
+            vm,
+        )?;
         dict.set_item(
             "completions",
             vm.ctx.new_int(snapshot.counters.completions).into(),
@@ -144,7 +147,11 @@ mod rt {
             vm.ctx.new_int(snapshot.counters.deadline_misses).into(),
             vm,
         )?;
-        dict.set_item("overruns", vm.ctx.new_int(snapshot.counters.overruns).into(), vm)?;
+        dict.set_item(
+            "overruns",
+            vm.ctx.new_int(snapshot.counters.overruns).into(),
+            vm,
+        )?;
         dict.set_item(
             "skipped_releases",
             vm.ctx.new_int(snapshot.counters.skipped_releases).into(),
@@ -295,7 +302,11 @@ mod rt {
         /// Takes as many words as fit into a writable buffer (4 bytes each, native byte order,
         /// e.g. an `array('I')`) in one call; returns the number of words.
         #[pymethod]
-        fn readinto(zelf: &Py<Self>, buffer: ArgMemoryBuffer, vm: &VirtualMachine) -> PyResult<usize> {
+        fn readinto(
+            zelf: &Py<Self>,
+            buffer: ArgMemoryBuffer,
+            vm: &VirtualMachine,
+        ) -> PyResult<usize> {
             if !zelf.readable() {
                 return Err(vm.new_os_error("this channel carries words to the tasks".to_owned()));
             }
@@ -348,7 +359,6 @@ mod rt {
         fn name(zelf: &Py<Self>) -> &'static str {
             config::CHANNELS[zelf.index].0
         }
-
     }
 
     impl Representable for Channel {
@@ -360,5 +370,5 @@ mod rt {
                 zelf.access().capacity()
             ))
         }
-}
+    }
 }

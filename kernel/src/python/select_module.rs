@@ -7,8 +7,7 @@ mod select {
     use rustpython_vm::{
         builtins::PyListRef,
         function::{ArgIntoFloat, OptionalArg},
-        pyclass, AsObject, Py, PyObjectRef, PyPayload, PyResult, TryFromObject,
-        VirtualMachine,
+        pyclass, AsObject, Py, PyObjectRef, PyPayload, PyResult, TryFromObject, VirtualMachine,
     };
 
     use crate::{console, python::interrupt, time, vfs};
@@ -133,7 +132,12 @@ mod select {
         }
 
         #[pymethod]
-        fn modify(zelf: &Py<Self>, object: PyObjectRef, mask: u32, vm: &VirtualMachine) -> PyResult<()> {
+        fn modify(
+            zelf: &Py<Self>,
+            object: PyObjectRef,
+            mask: u32,
+            vm: &VirtualMachine,
+        ) -> PyResult<()> {
             Self::register(zelf, object, OptionalArg::Present(mask), vm)
         }
 
@@ -148,7 +152,11 @@ mod select {
 
         /// Waits up to `timeout` ms (-1 or None: for ever); returns `[(object, events)]`.
         #[pymethod]
-        fn poll(zelf: &Py<Self>, timeout: OptionalArg<PyObjectRef>, vm: &VirtualMachine) -> PyResult<PyListRef> {
+        fn poll(
+            zelf: &Py<Self>,
+            timeout: OptionalArg<PyObjectRef>,
+            vm: &VirtualMachine,
+        ) -> PyResult<PyListRef> {
             let milliseconds = match timeout {
                 OptionalArg::Present(value) if !vm.is_none(&value) => {
                     Some(ArgIntoFloat::try_from_object(vm, value)?.into_float())
@@ -170,7 +178,8 @@ mod select {
             let write = pick(POLLOUT);
             let (ready_read, ready_write) = wait(&read, &write, deadline, vm)?;
             let mut events: Vec<(i32, PyObjectRef, u32)> = Vec::new();
-            for (list, ready, bit) in [(&read, ready_read, POLLIN), (&write, ready_write, POLLOUT)] {
+            for (list, ready, bit) in [(&read, ready_read, POLLIN), (&write, ready_write, POLLOUT)]
+            {
                 for index in ready {
                     let (fd, object) = &list[index];
                     match events.iter_mut().find(|(existing, _, _)| existing == fd) {
@@ -189,7 +198,11 @@ mod select {
 
         /// MicroPython's `ipoll`: the same results, as an iterator.
         #[pymethod]
-        fn ipoll(zelf: &Py<Self>, timeout: OptionalArg<PyObjectRef>, vm: &VirtualMachine) -> PyResult {
+        fn ipoll(
+            zelf: &Py<Self>,
+            timeout: OptionalArg<PyObjectRef>,
+            vm: &VirtualMachine,
+        ) -> PyResult {
             let list = Self::poll(zelf, timeout, vm)?;
             vm.call_method(list.as_object(), "__iter__", ())
         }

@@ -181,9 +181,10 @@ fn run(state: &mut State, release: Release) {
             start_time_us: start,
         });
     }
-    let _ = state
-        .scheduler
-        .record_finish(release.task, release.release_time_us, time::now_micros());
+    let _ =
+        state
+            .scheduler
+            .record_finish(release.task, release.release_time_us, time::now_micros());
 }
 
 fn apply_requests(state: &mut State, now: u64) {

@@ -110,7 +110,13 @@ pub fn init() -> Option<String> {
 
 /// Mounts `file_system` at `path` (e.g. the SD card's partitions).
 pub fn mount(path: &str, file_system: Box<dyn FileSystem>) -> Result<(), Errno> {
-    with_state(|state| state.namespace.mount(path, file_system).map(drop).map_err(errno))
+    with_state(|state| {
+        state
+            .namespace
+            .mount(path, file_system)
+            .map(drop)
+            .map_err(errno)
+    })
 }
 
 /// Unmounts the file system at `path` (after syncing it).
@@ -270,19 +276,19 @@ pub fn seek(fd: i32, offset: i64, whence: i32) -> Result<u64, Errno> {
     let position = SeekFrom::from_whence(offset, whence).map_err(errno)?;
     match target(fd)? {
         Target::File(file) => file.borrow_mut().seek(position).map_err(errno),
-        Target::Directory => with_state(|state| {
-            match state.descriptors.get_mut(fd as usize) {
-                Some(Some(Descriptor::Directory {
-                    entries, position: at, ..
-                })) => {
-                    let new = position
-                        .resolve(*at as u64, entries.len() as u64)
-                        .map_err(errno)?;
-                    *at = new as usize;
-                    Ok(new)
-                }
-                _ => Err(Error::BadDescriptor.errno()),
+        Target::Directory => with_state(|state| match state.descriptors.get_mut(fd as usize) {
+            Some(Some(Descriptor::Directory {
+                entries,
+                position: at,
+                ..
+            })) => {
+                let new = position
+                    .resolve(*at as u64, entries.len() as u64)
+                    .map_err(errno)?;
+                *at = new as usize;
+                Ok(new)
             }
+            _ => Err(Error::BadDescriptor.errno()),
         }),
         Target::Console | Target::Stream(_) => Err(crate::abi::hermit::errno::ESPIPE),
     }
@@ -375,7 +381,10 @@ pub fn advance_directory(fd: i32, count: usize) {
     });
 }
 
-fn path_operation(path: &str, f: impl FnOnce(&Namespace, &str) -> Result<(), Error>) -> Result<(), Errno> {
+fn path_operation(
+    path: &str,
+    f: impl FnOnce(&Namespace, &str) -> Result<(), Error>,
+) -> Result<(), Errno> {
     with_state(|state| {
         let absolute = state.namespace.absolute(path).map_err(errno)?;
         f(&state.namespace, &absolute).map_err(errno)

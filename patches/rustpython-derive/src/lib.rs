@@ -239,7 +239,11 @@ mod tests {
         }
         let run = || {
             let output = Command::new(std::env::current_exe().expect("test binary"))
-                .args(["--exact", "tests::two_processes_give_the_same_bytes", "--nocapture"])
+                .args([
+                    "--exact",
+                    "tests::two_processes_give_the_same_bytes",
+                    "--nocapture",
+                ])
                 .env(CHILD, "1")
                 .output()
                 .expect("run the child");

@@ -24,7 +24,9 @@ pub unsafe fn read(address: usize) -> Option<u32> {
     PROBE_STATE.store(1, Ordering::SeqCst);
     // SAFETY: the caller vouches for the address; a fault is caught by the data-abort vector
     // while PROBE_STATE is 1 and execution resumes after this one instruction.
-    unsafe { asm!("ldr {value}, [{address}]", value = inout(reg) value, address = in(reg) address, options(nostack)) };
+    unsafe {
+        asm!("ldr {value}, [{address}]", value = inout(reg) value, address = in(reg) address, options(nostack))
+    };
     let faulted = PROBE_STATE.swap(0, Ordering::SeqCst) == 2;
     super::cpu::irq_restore(saved);
     (!faulted).then_some(value)
@@ -38,7 +40,9 @@ pub unsafe fn write(address: usize, value: u32) -> bool {
     let saved = super::cpu::irq_save_and_disable();
     PROBE_STATE.store(1, Ordering::SeqCst);
     // SAFETY: as for `read`.
-    unsafe { asm!("str {value}, [{address}]", value = in(reg) value, address = in(reg) address, options(nostack)) };
+    unsafe {
+        asm!("str {value}, [{address}]", value = in(reg) value, address = in(reg) address, options(nostack))
+    };
     let faulted = PROBE_STATE.swap(0, Ordering::SeqCst) == 2;
     super::cpu::irq_restore(saved);
     !faulted

@@ -217,8 +217,7 @@ fn register_interrupt_handlers() {
         (memory::irq::SYSTEM_TIMER_1, crate::time::on_alarm_interrupt),
     ];
     for (source, handler) in handlers {
-        crate::interrupts::register(source, handler)
-            .expect("each board interrupt has one handler");
+        crate::interrupts::register(source, handler).expect("each board interrupt has one handler");
     }
 }
 
