@@ -323,9 +323,7 @@ fn test(options: &Options) -> Result<(), String> {
 /// A virtual environment with the emulated tests' host tools (tests/emulated/requirements.txt:
 /// the pinned mpremote from PyPI); returns the mpremote executable.
 fn test_tools_environment() -> Result<PathBuf, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| paths::repository().join("target"), PathBuf::from);
-    let environment = target.join("test-tools");
+    let environment = paths::host_target_directory().join("test-tools");
     let mpremote = environment.join("bin").join("mpremote");
     let requirements = paths::repository().join("tests/emulated/requirements.txt");
     let stamp = environment.join("requirements.txt");
@@ -384,9 +382,9 @@ fn qemu_plugin() -> Result<PathBuf, String> {
         ]),
         "building the QEMU plugin",
     )?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| paths::repository().join("target"), PathBuf::from);
-    Ok(target.join("release").join("libpipyos_qemu_plugin.so"))
+    Ok(paths::host_target_directory()
+        .join("release")
+        .join("libpipyos_qemu_plugin.so"))
 }
 
 /// Builds a host tool of the workspace and returns its path (the test driver uses the
@@ -404,9 +402,7 @@ fn host_tool(package: &str, binary: &str) -> Result<PathBuf, String> {
         ]),
         &format!("building {binary}"),
     )?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| paths::repository().join("target"), PathBuf::from);
-    Ok(target.join("debug").join(binary))
+    Ok(paths::host_target_directory().join("debug").join(binary))
 }
 
 fn bench(options: &Options) -> Result<(), String> {

@@ -14,6 +14,11 @@ pub fn output_directory() -> PathBuf {
     repository().join("target").join("pipyos")
 }
 
+/// The host workspace's cargo target directory: `CARGO_TARGET_DIR`, else `target/`.
+pub fn host_target_directory() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repository().join("target"), PathBuf::from)
+}
+
 /// A tool named by an environment variable override, else a default.
 pub fn tool(variable: &str, default: &str) -> String {
     std::env::var(variable).unwrap_or_else(|_| default.to_owned())
