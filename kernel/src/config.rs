@@ -10,12 +10,22 @@ use std::sync::OnceLock;
 pub struct Config {
     /// `tmp_size`: bytes the RAM file system at `/tmp` may hold (suffixes K, M).
     pub tmp_size_bytes: u64,
+    /// `framebuffer_width`, `framebuffer_height`: the screen size in pixels (1 to 4096), over
+    /// what the firmware reports (config.txt's keys of the same names on a real board).
+    pub framebuffer_width: Option<u32>,
+    /// See `framebuffer_width`.
+    pub framebuffer_height: Option<u32>,
+    /// `framebuffer_depth`: 16 (RGB565) or 32 bits per pixel.
+    pub framebuffer_depth: Option<u32>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             tmp_size_bytes: 16 << 20,
+            framebuffer_width: None,
+            framebuffer_height: None,
+            framebuffer_depth: None,
         }
     }
 }
@@ -55,6 +65,23 @@ pub fn parse(text: &str) -> (Config, Vec<String>) {
             "tmp_size" => match parse_size(value) {
                 Some(size) => config.tmp_size_bytes = size,
                 None => problems.push(format!("line {}: bad tmp_size {value:?}", number + 1)),
+            },
+            "framebuffer_width" | "framebuffer_height" => match value.parse::<u32>() {
+                Ok(side @ 1..=4096) if key == "framebuffer_width" => {
+                    config.framebuffer_width = Some(side)
+                }
+                Ok(side @ 1..=4096) => config.framebuffer_height = Some(side),
+                _ => problems.push(format!(
+                    "line {}: bad {key} {value:?} (1 to 4096)",
+                    number + 1
+                )),
+            },
+            "framebuffer_depth" => match value.parse::<u32>() {
+                Ok(depth @ (16 | 32)) => config.framebuffer_depth = Some(depth),
+                _ => problems.push(format!(
+                    "line {}: bad framebuffer_depth {value:?} (16 or 32)",
+                    number + 1
+                )),
             },
             other => problems.push(format!("line {}: unknown key {other:?}", number + 1)),
         }

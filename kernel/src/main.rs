@@ -1,8 +1,8 @@
-//! PiPyOS kernel: boots a Raspberry Pi 1 / Zero and runs a Python REPL (RustPython) on the serial port.
+//! PiPyOS kernel: boots a Raspberry Pi 1 / Zero and runs a Python REPL (RustPython) on the serial port and the HDMI screen.
 //!
 //! Start order: `arch::arm::boot` (assembly: stacks, BSS, VFP) → [`bsp::rpi1::kernel_init`]
 //! (TLS, drivers, memory map, heap, MMU, interrupts) → Rust std's own runtime entry on the Python
-//! stack → [`main`] → [`python::run_forever`].
+//! stack → [`main`] (panic hook, [`display::init`]) → [`python::run_forever`].
 #![feature(rustc_private)] // std::os::hermit::hermit_abi: the ABI's own types and constants
 
 mod abi;
@@ -10,6 +10,7 @@ mod arch;
 mod bsp;
 mod config;
 mod console;
+mod display;
 mod drivers;
 mod interrupts;
 mod mem;
@@ -20,5 +21,7 @@ mod time;
 mod vfs;
 
 fn main() {
+    console::install_panic_hook();
+    display::init();
     python::run_forever()
 }

@@ -359,6 +359,7 @@ fn test_kernel_build_patches() -> Result<(), String> {
         .arg(&manifest)
         .arg("--target-dir")
         .arg(paths::repository().join("target/patches"))
+        .env("RUSTDOC", paths::rustdoc_beside(&rustc))
         .env("RUSTC", rustc)
         .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback")
         .env_remove("RUSTFLAGS")

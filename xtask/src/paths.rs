@@ -24,6 +24,27 @@ pub fn tool(variable: &str, default: &str) -> String {
     std::env::var(variable).unwrap_or_else(|_| default.to_owned())
 }
 
+/// The rustdoc of the same toolchain as `rustc` (doctests must be compiled by the compiler that
+/// built their dependencies; the `rustdoc` first on `PATH` may be another toolchain's).
+/// `PIPYOS_RUSTDOC` overrides; a bare `rustc` gives the `rustdoc` on `PATH`.
+pub fn rustdoc_beside(rustc: &str) -> String {
+    if let Ok(rustdoc) = std::env::var("PIPYOS_RUSTDOC") {
+        return rustdoc;
+    }
+    let rustc = Path::new(rustc);
+    match rustc.parent() {
+        Some(directory) if !directory.as_os_str().is_empty() => {
+            let name = rustc
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or("rustc")
+                .replacen("rustc", "rustdoc", 1);
+            directory.join(name).to_string_lossy().into_owned()
+        }
+        _ => "rustdoc".to_owned(),
+    }
+}
+
 /// The cargo that builds the ARM kernel: Debian's rustc-web toolchain has `rust-src` for
 /// `-Zbuild-std`; `PIPYOS_CARGO`/`PIPYOS_RUSTC` override (the Nix build sets them).
 pub fn kernel_cargo() -> (String, String) {

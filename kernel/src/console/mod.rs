@@ -1,8 +1,13 @@
-//! The console: serial output, the interrupt-fed input ring, Ctrl-C, and the line editor.
+//! The console: output sinks, the interrupt-fed input ring, Ctrl-C, and the line editor.
 //!
-//! Keystrokes travel one way: UART receive interrupt → [`receive_byte`] → ring → the Python
-//! context's [`read_line`] → line editor. Ctrl-C never enters the ring: the interrupt marks it
-//! and asks the interpreter to raise `KeyboardInterrupt` at its next safe point.
+//! Output goes to every [`Sink`] registered at boot (the serial port first, then the screen):
+//! [`write`] and [`write_raw`] for normal output, [`PanicWriter`] for fault and panic reports,
+//! which uses each sink's lock-free, allocation-free emergency path.
+//!
+//! Input sources all feed one ring through [`receive_byte`] (the UART receive interrupt now; a
+//! USB keyboard driver calls the same function): ring → the Python context's [`read_line`] →
+//! line editor. A Ctrl-C also asks the interpreter to raise `KeyboardInterrupt` at its next
+//! safe point.
 use std::sync::{
     atomic::{AtomicBool, Ordering},
     Mutex,
@@ -10,7 +15,75 @@ use std::sync::{
 
 use lineedit::{Editor, Event};
 
-use crate::{arch::arm::cpu, bsp::rpi1::UART, drivers::interface::SerialPort, sync::IrqLock};
+use crate::{
+    arch::arm::cpu,
+    sync::{IrqLock, SetOnce},
+};
+
+/// A console output device.
+pub trait Sink: Sync {
+    /// Writes terminal output (text with `\r\n` line ends and VT100 sequences).
+    fn write(&self, bytes: &[u8]);
+    /// Writes a fault or panic report: must not allocate, take a lock, or rely on anything
+    /// the failing code may have broken.
+    fn write_emergency(&self, bytes: &[u8]);
+    /// Waits until everything written has left (before a reboot).
+    fn flush(&self) {}
+    /// True if the sink is the host's line: it also carries the raw REPL protocol (mpremote),
+    /// which the other sinks do not show.
+    fn carries_protocol(&self) -> bool;
+}
+
+/// How many sinks can be registered.
+const MAX_SINKS: usize = 4;
+
+/// The registered sinks, in registration order; [`SINK_COUNT`] of them are set.
+static SINKS: [SetOnce<&'static dyn Sink>; MAX_SINKS] =
+    [SetOnce::new(), SetOnce::new(), SetOnce::new(), SetOnce::new()];
+static SINK_COUNT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// True while the raw REPL protocol is talking to a host: only protocol sinks get output.
+static PROTOCOL_ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Registers an output sink (at boot, from one context). Fails when all slots are taken.
+pub fn register_sink(sink: &'static dyn Sink) -> Result<(), &'static str> {
+    let index = SINK_COUNT.load(Ordering::Acquire);
+    let slot = SINKS.get(index).ok_or("all console sink slots are taken")?;
+    slot.set(sink);
+    SINK_COUNT.store(index + 1, Ordering::Release);
+    Ok(())
+}
+
+/// Calls `f` on each registered sink.
+fn each_sink(mut f: impl FnMut(&'static dyn Sink)) {
+    let count = SINK_COUNT.load(Ordering::Acquire);
+    for slot in &SINKS[..count] {
+        if let Some(sink) = slot.get() {
+            f(*sink);
+        }
+    }
+}
+
+/// Says whether the raw REPL protocol is active (the REPL calls this as its mode changes):
+/// while it is, only the host's line shows output.
+pub fn set_protocol_active(active: bool) {
+    PROTOCOL_ACTIVE.store(active, Ordering::Relaxed);
+}
+
+/// Writes bytes to every sink that should see them now.
+fn write_sinks(bytes: &[u8]) {
+    let protocol = PROTOCOL_ACTIVE.load(Ordering::Relaxed);
+    each_sink(|sink| {
+        if !protocol || sink.carries_protocol() {
+            sink.write(bytes);
+        }
+    });
+}
+
+/// Waits until every sink has sent what it was given.
+pub fn flush() {
+    each_sink(|sink| sink.flush());
+}
 
 /// Ctrl-C.
 const INTERRUPT_BYTE: u8 = 0x03;
@@ -232,20 +305,20 @@ pub fn read_input_until(waiter: &dyn Waiter, deadline: Option<u64>) -> Option<In
 
 /// Writes text to the console, turning `\n` into `\r\n`.
 pub fn write(bytes: &[u8]) {
-    for &byte in bytes {
-        if byte == b'\n' {
-            UART.write_byte(b'\r');
-        }
-        UART.write_byte(byte);
+    let mut lines = bytes.split(|&byte| byte == b'\n');
+    if let Some(first) = lines.next() {
+        write_sinks(first);
+    }
+    for line in lines {
+        write_sinks(b"\r\n");
+        write_sinks(line);
     }
     remember_tail(bytes);
 }
 
 /// Writes raw bytes (terminal control output, protocol framing) as they are.
 pub fn write_raw(bytes: &[u8]) {
-    for &byte in bytes {
-        UART.write_byte(byte);
-    }
+    write_sinks(bytes);
 }
 
 /// The text after the last newline written: the prompt `input()` printed before reading.
@@ -359,14 +432,29 @@ pub fn read_line(prompt: Option<&str>, waiter: &mut dyn Waiter) -> LineResult {
     }
 }
 
-/// Console output that needs no lock and no allocation: for fault reports and panics.
+/// Console output that needs no lock and no allocation: for fault reports and panics. Every
+/// sink gets it through its emergency path (the screen too, whatever the REPL mode).
 pub struct PanicWriter;
 
 impl core::fmt::Write for PanicWriter {
     fn write_str(&mut self, text: &str) -> core::fmt::Result {
-        write_raw(text.as_bytes());
+        each_sink(|sink| sink.write_emergency(text.as_bytes()));
         Ok(())
     }
+}
+
+/// Reports Rust panics through [`PanicWriter`] (every sink's emergency path: no allocation, so
+/// the report reaches the screen even when the heap is what failed).
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        use core::fmt::Write;
+        let _ = write!(PanicWriter, "\r\n*** PiPyOS: Rust panic: {info}\r\n");
+    }));
+}
+
+/// Flushes every sink after a report, before a reboot or halt.
+pub fn flush_emergency() {
+    flush();
 }
 
 /// True if a Ctrl-C is waiting to be handled (without taking it).

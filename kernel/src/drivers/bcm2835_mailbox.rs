@@ -53,6 +53,24 @@ pub mod tag {
     pub const VIDEOCORE_MEMORY: u32 = 0x0001_0006;
     /// Clock rate in Hz of a clock id.
     pub const CLOCK_RATE: u32 = 0x0003_0002;
+    /// Framebuffer: allocate (alignment in; bus address and size out).
+    pub const ALLOCATE_BUFFER: u32 = 0x0004_0001;
+    /// Framebuffer: current display size in pixels.
+    pub const GET_PHYSICAL_SIZE: u32 = 0x0004_0003;
+    /// Framebuffer: current bits per pixel.
+    pub const GET_DEPTH: u32 = 0x0004_0005;
+    /// Framebuffer: bytes per row.
+    pub const GET_PITCH: u32 = 0x0004_0008;
+    /// Framebuffer: display size in pixels.
+    pub const SET_PHYSICAL_SIZE: u32 = 0x0004_8003;
+    /// Framebuffer: buffer size in pixels.
+    pub const SET_VIRTUAL_SIZE: u32 = 0x0004_8004;
+    /// Framebuffer: bits per pixel.
+    pub const SET_DEPTH: u32 = 0x0004_8005;
+    /// Framebuffer: pixel order (0 BGR, 1 RGB).
+    pub const SET_PIXEL_ORDER: u32 = 0x0004_8006;
+    /// Framebuffer: virtual offset (panning).
+    pub const SET_VIRTUAL_OFFSET: u32 = 0x0004_8009;
 }
 
 /// Clock ids for [`tag::CLOCK_RATE`].
@@ -74,9 +92,78 @@ pub enum MailboxError {
     TagNotAnswered(u32),
 }
 
+/// Words in a property message (header, tags and end tag).
+const MESSAGE_WORDS: usize = 64;
+
 /// A 16-byte aligned message buffer (the low 4 bits of the address carry the channel).
 #[repr(C, align(16))]
-struct Message([u32; 16]);
+struct Message([u32; MESSAGE_WORDS]);
+
+/// A property message of several tags, sent in one mailbox call (the firmware applies the
+/// framebuffer tags together).
+pub struct PropertyMessage {
+    message: Message,
+    /// Next free word (after the 2 header words).
+    length: usize,
+    /// (tag, index of its first value word, value words) for each tag added.
+    tags: [(u32, usize, usize); 12],
+    tag_count: usize,
+}
+
+/// A tag added to a [`PropertyMessage`]: where to find its answer.
+#[derive(Clone, Copy, Debug)]
+pub struct TagHandle(usize);
+
+impl Default for PropertyMessage {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PropertyMessage {
+    /// An empty message.
+    pub const fn new() -> Self {
+        Self {
+            message: Message([0; MESSAGE_WORDS]),
+            length: 2,
+            tags: [(0, 0, 0); 12],
+            tag_count: 0,
+        }
+    }
+
+    /// Adds `tag` with `request` words and room for `response_words` answer words; `None` if
+    /// the message is full.
+    pub fn add(&mut self, tag: u32, request: &[u32], response_words: usize) -> Option<TagHandle> {
+        let value_words = request.len().max(response_words);
+        // Tag header (3 words), values, and the end tag after them.
+        if self.tag_count == self.tags.len() || self.length + 3 + value_words + 1 > MESSAGE_WORDS {
+            return None;
+        }
+        let words = &mut self.message.0;
+        words[self.length] = tag;
+        words[self.length + 1] = (value_words * 4) as u32; // value buffer size
+        words[self.length + 2] = 0; // request indicator
+        let values = self.length + 3;
+        words[values..values + value_words].fill(0);
+        words[values..values + request.len()].copy_from_slice(request);
+        self.tags[self.tag_count] = (tag, values, value_words);
+        self.tag_count += 1;
+        self.length = values + value_words;
+        Some(TagHandle(self.tag_count - 1))
+    }
+
+    /// The firmware's answer words to a tag (after [`Mailbox::send`]), if it answered it.
+    pub fn response(&self, handle: TagHandle) -> Result<&[u32], MailboxError> {
+        let (tag, values, value_words) = self.tags[handle.0];
+        let indicator = self.message.0[values - 1];
+        if indicator & RESPONSE_SUCCESS == 0 {
+            return Err(MailboxError::TagNotAnswered(tag));
+        }
+        // The firmware says how many bytes it wrote; never more than the buffer.
+        let answered = ((indicator & !RESPONSE_SUCCESS) as usize).div_ceil(4);
+        Ok(&self.message.0[values..values + value_words.min(answered)])
+    }
+}
 
 /// The mailbox.
 pub struct Mailbox {
@@ -96,26 +183,36 @@ impl Mailbox {
     }
 
     /// Sends one property tag with `request` words (up to 8) and returns its response words.
-    ///
-    /// Must be called with the data cache off, or with the buffer cleaned/invalidated around the
-    /// call: the kernel queries the firmware at boot, before the MMU is on.
     pub fn property(
         &self,
         tag: u32,
         request: &[u32],
         response_words: usize,
     ) -> Result<[u32; 8], MailboxError> {
-        let value_words = request.len().max(response_words).min(8);
-        let mut message = Message([0; 16]);
-        let words = &mut message.0;
-        words[0] = ((6 + value_words) * 4) as u32; // total size in bytes
+        let mut message = PropertyMessage::new();
+        let request = &request[..request.len().min(8)];
+        let handle = message
+            .add(tag, request, response_words.min(8))
+            .ok_or(MailboxError::TagNotAnswered(tag))?;
+        self.send(&mut message)?;
+        let answer = message.response(handle)?;
+        let mut values = [0u32; 8];
+        let count = answer.len().min(8);
+        values[..count].copy_from_slice(&answer[..count]);
+        Ok(values)
+    }
+
+    /// Sends a message of several tags and waits for the answer; checks the message's status
+    /// (each tag's is checked by [`PropertyMessage::response`]).
+    ///
+    /// Works with the data cache on or off: the buffer is cleaned before and invalidated after.
+    pub fn send(&self, message: &mut PropertyMessage) -> Result<(), MailboxError> {
+        let length = message.length;
+        let words = &mut message.message.0;
+        words[length] = 0; // end tag
+        words[0] = ((length + 1) * 4) as u32; // total size in bytes
         words[1] = REQUEST;
-        words[2] = tag;
-        words[3] = (value_words * 4) as u32; // value buffer size
-        words[4] = 0; // request indicator
-        words[5..5 + request.len()].copy_from_slice(request);
-        words[5 + value_words] = 0; // end tag
-        let address = &raw mut message as usize as u32;
+        let address = &raw mut message.message as usize as u32;
         crate::arch::arm::mmu::clean_data_cache_range(address as usize, size_of::<Message>());
         while self.registers.write_status.is_set(STATUS::FULL) {}
         crate::arch::arm::cpu::data_memory_barrier();
@@ -133,15 +230,10 @@ impl Mailbox {
         crate::arch::arm::mmu::invalidate_data_cache_range(address as usize, size_of::<Message>());
         // SAFETY: the firmware wrote the buffer in place; read it back volatile so the compiler
         // does not reuse the values it stored before the call.
-        let words = unsafe { core::ptr::read_volatile(&raw const message) }.0;
-        if words[1] != RESPONSE_SUCCESS {
-            return Err(MailboxError::Rejected(words[1]));
+        message.message = unsafe { core::ptr::read_volatile(&raw const message.message) };
+        match message.message.0[1] {
+            RESPONSE_SUCCESS => Ok(()),
+            code => Err(MailboxError::Rejected(code)),
         }
-        if words[4] & RESPONSE_SUCCESS == 0 {
-            return Err(MailboxError::TagNotAnswered(tag));
-        }
-        let mut values = [0u32; 8];
-        values[..value_words].copy_from_slice(&words[5..5 + value_words]);
-        Ok(values)
     }
 }

@@ -1,5 +1,7 @@
 //! The interpreter's host: builds RustPython with our native modules, runs main.py and the REPL,
 //! delivers Ctrl-C, and performs soft resets.
+mod display_module;
+mod framebuf_module;
 pub(crate) mod interrupt;
 mod machine_module;
 mod native;

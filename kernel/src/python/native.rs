@@ -15,6 +15,8 @@ pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
         super::rt_module::module_def(context),
         super::machine_module::module_def(context),
         super::select_module::module_def(context),
+        super::framebuf_module::module_def(context),
+        super::display_module::module_def(context),
     ]
 }
 

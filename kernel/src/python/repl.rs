@@ -89,7 +89,11 @@ fn with_protocol<R>(f: impl FnOnce(&mut Protocol) -> R) -> R {
     let mut guard = PROTOCOL
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    f(guard.get_or_insert_with(Protocol::new))
+    let protocol = guard.get_or_insert_with(Protocol::new);
+    let result = f(protocol);
+    // The raw REPL is the host's conversation: the screen does not show it.
+    console::set_protocol_active(matches!(protocol.mode(), Mode::Raw | Mode::RawPaste));
+    result
 }
 
 /// True if the console is in the raw REPL (after a soft reset: no banner, no main.py).

@@ -36,6 +36,9 @@ pub enum SectionKind {
     Normal,
     /// Peripheral registers: uncached, ordered, never executed.
     Device,
+    /// Memory another bus master reads (the GPU's framebuffer): write-through cached, so every
+    /// write reaches memory while reads stay fast; never executed.
+    WriteThrough,
 }
 
 impl SectionKind {
@@ -45,6 +48,8 @@ impl SectionKind {
             SectionKind::Unmapped => 0,
             SectionKind::Normal => physical_address | SECTION | AP_READ_WRITE | TEX_001 | C | B,
             SectionKind::Device => physical_address | SECTION | AP_READ_WRITE | B | XN,
+            // TEX = 000, C = 1, B = 0: outer and inner write-through, no write-allocate.
+            SectionKind::WriteThrough => physical_address | SECTION | AP_READ_WRITE | C | XN,
         }
     }
 }
@@ -114,6 +119,96 @@ pub unsafe fn enable(kind_of: impl Fn(usize) -> SectionKind) {
             options(nostack)
         );
     }
+    ENABLED.store(true, core::sync::atomic::Ordering::Release);
+}
+
+/// Why [`map_region`] refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MapError {
+    /// The MMU is not on yet (the boot map is built by [`enable`]).
+    NotEnabled,
+    /// The region is empty or runs past the end of the address space.
+    BadRange,
+    /// A section of the region is already mapped differently (RAM, peripherals, another
+    /// region): remapping it would change memory in use.
+    AlreadyMapped(usize),
+    /// [`SectionKind::Unmapped`] or [`SectionKind::Normal`] asked for: only device and shared
+    /// memory are mapped after boot.
+    KindNotAllowed,
+}
+
+impl core::fmt::Display for MapError {
+    fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            MapError::NotEnabled => formatter.write_str("the MMU is not on yet"),
+            MapError::BadRange => formatter.write_str("empty or overflowing region"),
+            MapError::AlreadyMapped(address) => {
+                write!(formatter, "section {address:#010x} is already mapped")
+            }
+            MapError::KindNotAllowed => formatter.write_str("only device or write-through memory"),
+        }
+    }
+}
+
+/// Set once [`enable`] has built the table.
+static ENABLED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Maps `[physical, physical + length)` (identity, widened to whole sections) as `kind` after
+/// boot, for memory found at run time (the framebuffer the firmware allocates, DMA buffers).
+/// Sections already mapped the same way are left as they are; any other mapped section is
+/// refused, so RAM and the peripherals can never be remapped. Returns the mapped range.
+pub fn map_region(
+    physical: usize,
+    length: usize,
+    kind: SectionKind,
+) -> Result<core::ops::Range<usize>, MapError> {
+    if !ENABLED.load(core::sync::atomic::Ordering::Acquire) {
+        return Err(MapError::NotEnabled);
+    }
+    if !matches!(kind, SectionKind::Device | SectionKind::WriteThrough) {
+        return Err(MapError::KindNotAllowed);
+    }
+    let end = physical
+        .checked_add(length)
+        .filter(|_| length > 0)
+        .ok_or(MapError::BadRange)?;
+    let first = physical / SECTION_SIZE;
+    let last = (end - 1) / SECTION_SIZE;
+    let table = &raw mut TRANSLATION_TABLE;
+    let saved = super::cpu::irq_save_and_disable();
+    // Check every section first, so a refused region changes nothing.
+    for index in first..=last {
+        let base = index * SECTION_SIZE;
+        // SAFETY: IRQs are masked and the table is only written here and in `enable`; the read
+        // is of a plain word.
+        let entry = unsafe { (*table).0[index] };
+        if entry != 0 && entry != kind.descriptor(base as u32) {
+            super::cpu::irq_restore(saved);
+            return Err(MapError::AlreadyMapped(base));
+        }
+    }
+    for index in first..=last {
+        let base = index * SECTION_SIZE;
+        // SAFETY: as above; the sections were unmapped (nothing can be using them) or already
+        // mapped this way.
+        unsafe { (*table).0[index] = kind.descriptor(base as u32) };
+    }
+    let entries = table as usize + first * 4;
+    // The table walk reads memory: write the new entries back, then drop stale TLB entries.
+    clean_data_cache_range(entries, (last - first + 1) * 4);
+    // SAFETY: invalidating the unified TLB and flushing the prefetch buffer only make the
+    // core re-read the table, which now holds the new entries.
+    unsafe {
+        asm!(
+            "mcr p15, 0, {zero}, c8, c7, 0",   // invalidate unified TLB
+            "mcr p15, 0, {zero}, c7, c10, 4",  // DSB
+            "mcr p15, 0, {zero}, c7, c5, 4",   // flush prefetch buffer
+            zero = in(reg) 0u32,
+            options(nostack)
+        );
+    }
+    super::cpu::irq_restore(saved);
+    Ok(first * SECTION_SIZE..(last + 1) * SECTION_SIZE)
 }
 
 /// Cleans (writes back) the data cache lines covering `[start, start + length)`.

@@ -45,6 +45,32 @@ pub static GPIO: Gpio = Gpio::new(unsafe { MmioBus::new(memory::map::GPIO) }, De
 // SAFETY: `WATCHDOG` is the power manager's RSTC register.
 pub static WATCHDOG: Watchdog = unsafe { Watchdog::new(memory::map::WATCHDOG) };
 
+/// The serial console as a console sink: the host's line (it carries the raw REPL too).
+struct SerialSink;
+
+impl crate::console::Sink for SerialSink {
+    fn write(&self, bytes: &[u8]) {
+        for &byte in bytes {
+            UART.write_byte(byte);
+        }
+    }
+
+    fn write_emergency(&self, bytes: &[u8]) {
+        // The UART driver polls its FIFO flag: no lock and no allocation.
+        self.write(bytes);
+    }
+
+    fn flush(&self) {
+        UART.flush();
+    }
+
+    fn carries_protocol(&self) -> bool {
+        true
+    }
+}
+
+static SERIAL_SINK: SerialSink = SerialSink;
+
 /// PL011 reference clock if the firmware does not say (the firmware's current default).
 const DEFAULT_UART_CLOCK_HZ: u32 = 48_000_000;
 
@@ -177,6 +203,7 @@ extern "C" fn kernel_init(_boot_tags: usize) -> ! {
         }
     }
     UART.init(board.uart_clock_hz);
+    crate::console::register_sink(&SERIAL_SINK).expect("the serial console is the first sink");
     RNG.init();
 
     let initfs = find_initfs();
@@ -238,7 +265,7 @@ pub fn reboot(reason: &str) -> ! {
         crate::console::PanicWriter,
         "*** PiPyOS: rebooting ({reason})\r\n"
     );
-    UART.flush();
+    crate::console::flush_emergency();
     // 10 ticks of 16 µs: long enough for the message to leave the UART FIFO.
     WATCHDOG.reset_after(10);
     cpu::halt()
@@ -259,6 +286,6 @@ pub fn panic_stop() -> ! {
         crate::console::PanicWriter,
         "*** PiPyOS: halted after a Rust panic (power-cycle the board, or enable reboot-on-panic)\r\n"
     );
-    UART.flush();
+    crate::console::flush_emergency();
     cpu::halt()
 }
