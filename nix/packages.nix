@@ -180,13 +180,14 @@
   initfs = mkInitfs {};
 
   # pipyos-mkimage, the SD image composer (package pipyos-images of the host
-  # workspace), and pipyos-initfs, the initfs packer (the emulated tests use it to
-  # repack the initfs with test apps).
+  # workspace), pipyos-initfs, the initfs packer (the emulated tests use it to
+  # repack the initfs with test apps), and pipyos-render-text, the host
+  # rendering of the screen console (the screen tests compare QEMU with it).
   mkimage = craneLib.buildPackage (cargoArgs
     // {
       pname = "pipyos-mkimage";
       src = sources.host;
-      cargoExtraArgs = "--locked --package pipyos-images --package pipyos-initfs";
+      cargoExtraArgs = "--locked --package pipyos-images --package pipyos-initfs --package pipyos-fbconsole";
       meta = {
         description = "Composes and unpacks PiPyOS SD-card images";
         mainProgram = "pipyos-mkimage";

@@ -4,6 +4,11 @@ use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use embedded_graphics::draw_target::DrawTarget;
+use embedded_graphics::geometry::{Point, Size};
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::primitives::{Primitive, PrimitiveStyle, Rectangle};
+use embedded_graphics::Drawable;
 use fontdue::{Font, FontSettings};
 
 use crate::color::Rgb;
@@ -246,26 +251,32 @@ impl GlyphCache {
     ) -> Result<(), FontError> {
         let cell = self.cell_metrics(style.size)?;
         let coverage = self.glyph(character, style.size)?;
-        match (coverage.is_empty(), style.background) {
-            (true, Some(background)) => {
-                surface.fill_rect(x, y, cell.width, cell.height, background);
-            }
-            (true, None) => {}
+        // Cells with a background go through embedded-graphics (the surface is its
+        // `DrawTarget`); transparent text must read the pixels under it, so it blends directly.
+        let area = Rectangle::new(Point::new(x, y), Size::new(cell.width, cell.height));
+        let drawn = match (coverage.is_empty(), style.background) {
+            (true, Some(background)) => area
+                .into_styled(PrimitiveStyle::with_fill(Rgb888::from(background)))
+                .draw(surface),
+            (true, None) => Ok(()),
             (false, Some(background)) => {
-                surface.draw_alpha_mask(
-                    x,
-                    y,
-                    coverage,
-                    cell.width as usize,
-                    style.foreground,
-                    background,
-                );
+                let foreground = style.foreground;
+                surface.fill_contiguous(
+                    &area,
+                    coverage
+                        .iter()
+                        .map(|&ink| Rgb888::from(background.blend(foreground, ink))),
+                )
             }
             (false, None) => {
                 surface.blend_alpha_mask(x, y, coverage, cell.width as usize, style.foreground);
+                Ok(())
             }
+        };
+        match drawn {
+            Ok(()) => Ok(()),
+            Err(never) => match never {},
         }
-        Ok(())
     }
 
     /// Draws `text` on one line from (`x`, `y`) (the top-left of the first cell), one cell

@@ -63,6 +63,16 @@ impl DrawTarget for Framebuffer<'_> {
         Ok(())
     }
 
+    fn fill_contiguous<I>(&mut self, area: &Rectangle, colors: I) -> Result<(), Self::Error>
+    where
+        I: IntoIterator<Item = Self::Color>,
+    {
+        let (x, y) = (area.top_left.x, area.top_left.y);
+        let Size { width, height } = area.size;
+        self.paint_colors(x, y, width, height, colors.into_iter().map(Rgb::from));
+        Ok(())
+    }
+
     fn fill_solid(&mut self, area: &Rectangle, color: Self::Color) -> Result<(), Self::Error> {
         fill_area(self, area, color.into());
         Ok(())

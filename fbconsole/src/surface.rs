@@ -365,6 +365,59 @@ impl<'a> Framebuffer<'a> {
         }
     }
 
+    /// Paints a `width` x `height` rectangle at (`x`, `y`) from `colors`, row by row (pixels
+    /// off the surface consume their colour and are dropped): embedded-graphics'
+    /// `fill_contiguous`.
+    pub(crate) fn paint_colors(
+        &mut self,
+        x: i32,
+        y: i32,
+        width: u32,
+        height: u32,
+        colors: impl IntoIterator<Item = Rgb>,
+    ) {
+        let format = self.format;
+        let size = format.bytes_per_pixel();
+        let mut colors = colors.into_iter();
+        let columns = clip_span(i64::from(x), i64::from(width), self.width);
+        for row in 0..i64::from(height) {
+            let target_y = i64::from(y) + row;
+            let visible_row = usize::try_from(target_y)
+                .ok()
+                .filter(|&target_y| target_y < self.height as usize);
+            let (Some(target_y), Some(columns)) = (visible_row, columns) else {
+                // Nothing of this row shows: skip its colours.
+                for _ in 0..width {
+                    if colors.next().is_none() {
+                        return;
+                    }
+                }
+                continue;
+            };
+            let skip_left = (columns.start as i64 - i64::from(x)) as u32;
+            let visible = (columns.end - columns.start) as u32;
+            for _ in 0..skip_left {
+                if colors.next().is_none() {
+                    return;
+                }
+            }
+            let Some(bytes) = self.row_bytes_mut(target_y, columns) else {
+                return;
+            };
+            for pixel in bytes.chunks_exact_mut(size) {
+                let Some(color) = colors.next() else {
+                    return;
+                };
+                pixel.copy_from_slice(&format.encode_bytes(color)[..size]);
+            }
+            for _ in 0..width - skip_left - visible {
+                if colors.next().is_none() {
+                    return;
+                }
+            }
+        }
+    }
+
     /// Draws an 8-bit coverage mask at (`x`, `y`): each pixel becomes `background` blended
     /// towards `foreground` by its coverage (0 = background, 255 = foreground). `mask` holds
     /// rows of `mask_width` bytes. Clipped at every edge.

@@ -326,3 +326,49 @@ fn embedded_graphics_rgb565_is_stored_exactly() {
     assert_eq!(surface.raw_pixel(0, 2), Some(0));
     assert_eq!(surface.raw_pixel(2, 0), Some(0));
 }
+
+#[test]
+fn fill_contiguous_clips_at_every_edge_and_keeps_colour_order() {
+    let rectangles: [(i32, i32, u32, u32); 7] = [
+        (2, 1, 3, 2),
+        (-3, -2, 5, 4),
+        (9, 6, 4, 4),
+        (-2, 3, 15, 1),
+        (4, -5, 2, 20),
+        (0, 0, 0, 3),
+        (20, 20, 2, 2),
+    ];
+    for format in FORMATS {
+        for &(x, y, width, height) in &rectangles {
+            let mut screen = Screen::new(11, 8, format, 3);
+            let mut expected = Screen::new(11, 8, format, 3);
+            // Each pixel of the rectangle gets its own colour, in row order.
+            let color_at = |column: u32, row: u32| {
+                Rgb888::new((column * 16) as u8, (row * 16) as u8, (column + row) as u8)
+            };
+            let colors: Vec<Rgb888> = (0..height)
+                .flat_map(|row| (0..width).map(move |column| color_at(column, row)))
+                .collect();
+            let area = Rectangle::new(Point::new(x, y), Size::new(width, height));
+            screen
+                .surface()
+                .fill_contiguous(&area, colors.iter().copied())
+                .unwrap();
+            for row in 0..height {
+                for column in 0..width {
+                    let color = color_at(column, row);
+                    expected.surface().set_pixel(
+                        x + column as i32,
+                        y + row as i32,
+                        Rgb::new(color.r(), color.g(), color.b()),
+                    );
+                }
+            }
+            assert!(
+                screen.pixels == expected.pixels,
+                "{format:?} fill_contiguous{:?}",
+                (x, y, width, height)
+            );
+        }
+    }
+}

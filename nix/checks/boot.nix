@@ -16,5 +16,6 @@ pkgs.runCommand "pipyos-boot-test" {
     --image ${pipyos.sdImage.imageFile} \
     --mkimage ${pkgs.lib.getExe pipyos.mkimage} \
     --initfs-tool ${pipyos.mkimage}/bin/pipyos-initfs \
+    --render-text ${pipyos.mkimage}/bin/pipyos-render-text \
     --qemu qemu-system-arm 2>&1 | tee $out/boot-test.log
 ''

@@ -242,7 +242,7 @@ in
         inherit (packages.mkimage.meta) mainProgram;
       };
       expected = {
-        cargoExtraArgs = "--locked --package pipyos-images --package pipyos-initfs";
+        cargoExtraArgs = "--locked --package pipyos-images --package pipyos-initfs --package pipyos-fbconsole";
         mainProgram = "pipyos-mkimage";
       };
     };

@@ -23,12 +23,37 @@ def extract(mkimage, image, name, out):
     return True
 
 
+def read_ppm(data):
+    """(width, height, RGB bytes) of a binary (P6) PPM with maxval 255."""
+    fields = []
+    position = 0
+    while len(fields) < 4:
+        while data[position:position + 1].isspace():
+            position += 1
+        if data[position:position + 1] == b"#":
+            position = data.index(b"\n", position) + 1
+            continue
+        end = position
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[position:end])
+        position = end
+    if fields[0] != b"P6" or fields[3] != b"255":
+        raise BoardError(f"not a P6 PPM with maxval 255: {fields}")
+    width, height = int(fields[1]), int(fields[2])
+    pixels = data[position + 1:position + 1 + width * height * 3]
+    if len(pixels) != width * height * 3:
+        raise BoardError("short PPM")
+    return width, height, pixels
+
+
 class Board:
     """Boots an SD image in QEMU; `expect` waits for text on the serial console."""
 
     def __init__(self, image, mkimage, qemu="qemu-system-arm", initfs=None, use_initfs=True,
-                 extra_args=()):
+                 extra_args=(), monitor=False):
         self.workdir = tempfile.mkdtemp(prefix="pipyos-board-")
+        self.monitor_path = os.path.join(self.workdir, "monitor.sock") if monitor else None
         self.kernel = os.path.join(self.workdir, "kernel.img")
         if not extract(mkimage, image, "kernel.img", self.kernel):
             raise BoardError(f"cannot extract kernel.img from {image}")
@@ -39,10 +64,13 @@ class Board:
                 initfs = None
         if initfs is not None:
             arguments += ["-device", f"loader,file={initfs},addr={INITFS_ADDRESS},force-raw=on"]
+        monitor_argument = (f"unix:{self.monitor_path},server=on,wait=off"
+                            if self.monitor_path else "none")
         arguments += ["-drive", f"if=sd,format=raw,snapshot=on,file={image}",
-                      "-display", "none", "-monitor", "none", "-serial", "stdio"]
+                      "-display", "none", "-monitor", monitor_argument, "-serial", "stdio"]
         arguments += list(extra_args)
         self.arguments = arguments
+        self.monitor = None
         self.process = subprocess.Popen(arguments, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT)
         self.log = bytearray()
@@ -106,6 +134,46 @@ class Board:
         match = self.expect(r"\r\n(.*?)>>> ", timeout)
         return match.group(1).decode("utf-8", "replace").replace("\r\n", "\n")
 
+    def monitor_command(self, command, timeout=30):
+        """Sends one command to the QEMU monitor (the board must be made with monitor=True)
+        and returns what it printed before the next prompt."""
+        import socket
+        if self.monitor is None:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    self.monitor = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    self.monitor.connect(self.monitor_path)
+                    break
+                except OSError:
+                    self.monitor.close()
+                    self.monitor = None
+                    if time.monotonic() > deadline:
+                        raise BoardError("cannot connect to the QEMU monitor")
+                    time.sleep(0.1)
+            self.monitor.settimeout(timeout)
+            self._monitor_until_prompt()
+        self.monitor.sendall(command.encode() + b"\n")
+        return self._monitor_until_prompt()
+
+    def _monitor_until_prompt(self):
+        data = b""
+        while not data.endswith(b"(qemu) "):
+            chunk = self.monitor.recv(4096)
+            if not chunk:
+                raise BoardError("the QEMU monitor closed")
+            data += chunk
+        return data.decode("utf-8", "replace")
+
+    def screendump(self):
+        """The screen as (width, height, RGB bytes), through the monitor's `screendump`."""
+        path = os.path.join(self.workdir, "screen.ppm")
+        if os.path.exists(path):
+            os.remove(path)
+        self.monitor_command(f"screendump {path}")
+        with open(path, "rb") as handle:
+            return read_ppm(handle.read())
+
     def close(self):
         """Stops QEMU: SIGTERM first (a clean exit runs the TCG plugins' exit hooks), then
         SIGKILL if it does not go."""
@@ -116,6 +184,8 @@ class Board:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.process.wait()
+        if self.monitor is not None:
+            self.monitor.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 

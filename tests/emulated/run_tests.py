@@ -11,13 +11,14 @@ import concurrent.futures
 import hashlib
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from board import Board, BoardError, PtyBoard, extract  # noqa: E402
+from board import Board, BoardError, PtyBoard, extract, read_ppm  # noqa: E402
 
 
 class SkipTest(Exception):
@@ -633,6 +634,144 @@ def test_mpremote_commands(make_board, tools):
 
 
 
+# --- Issue: the HDMI screen (framebuffer console, framebuf, display) ----------------------------
+
+# The console's cell at its default 16 px DejaVu Sans Mono, and QEMU's default screen.
+CELL_HEIGHT = 19
+SCREEN = (640, 480)
+
+
+def host_rendering(tools, text):
+    """The host's rendering of `text` on one blank console row, as QEMU shows 16 bpp pixels."""
+    if not tools.render_text:
+        raise SkipTest("needs --render-text (pipyos-render-text)")
+    out = os.path.join(tools.workdir("render"),
+                       hashlib.sha256(text.encode()).hexdigest()[:16] + ".ppm")
+    subprocess.run([tools.render_text, "--text", text, "--output", out, "--cursor", "hidden",
+                    "--width", str(SCREEN[0]), "--height", str(CELL_HEIGHT)], check=True)
+    with open(out, "rb") as handle:
+        return read_ppm(handle.read())
+
+
+def rows_showing(screen, reference):
+    """The console rows of a screendump whose pixels equal the one-row `reference`."""
+    width, height, pixels = screen
+    band = width * CELL_HEIGHT * 3
+    return [row for row in range(height // CELL_HEIGHT)
+            if pixels[row * band:(row + 1) * band] == reference[2]]
+
+
+def closest_row_difference(screen, reference):
+    """For a failure message: the fewest differing bytes of any row against `reference`."""
+    width, height, pixels = screen
+    band = width * CELL_HEIGHT * 3
+    return min(sum(a != b for a, b in zip(pixels[row * band:(row + 1) * band], reference[2]))
+               for row in range(height // CELL_HEIGHT))
+
+
+def screen_board(make_board):
+    board = make_board(monitor=True)
+    booted(board)
+    return board
+
+
+@test
+def test_screen_console_text_matches_the_host_rendering(make_board, tools):
+    reference = host_rendering(tools, "HELLO")
+    board = screen_board(make_board)
+    check(board.run("print('HELLO')") == "HELLO\n", "print on serial")
+    screen = board.screendump()
+    check(screen[:2] == SCREEN, f"screen size {screen[:2]}")
+    check(rows_showing(screen, reference),
+          "no console row equals the host rendering of HELLO "
+          f"(closest differs in {closest_row_difference(screen, reference)} bytes)")
+    banner = host_rendering(tools, ">>> print('HELLO')")
+    check(rows_showing(screen, banner), "the echoed input line is not on the screen")
+
+
+@test
+def test_screen_shows_tracebacks(make_board, tools):
+    reference = host_rendering(tools, "ZeroDivisionError: division by zero")
+    board = screen_board(make_board)
+    output = board.run("1/0")
+    check("ZeroDivisionError" in output, output)
+    screen = board.screendump()
+    check(rows_showing(screen, reference),
+          "the traceback's last line is not on the screen "
+          f"(closest row differs in {closest_row_difference(screen, reference)} bytes)")
+
+
+@test
+def test_display_fill_rect_and_console_handover(make_board):
+    board = screen_board(make_board)
+    check(board.run("import display, framebuf") == "", "import")
+    check(board.run("print(display.width, display.height, display.depth)") == "640 480 16\n",
+          "geometry")
+    check(board.run("display.console(False)") == "", "console off")
+    before = board.screendump()
+    check(board.run("display.framebuffer().fill_rect(10, 10, 50, 50, 0xF800)") == "", "fill_rect")
+    after = board.screendump()
+    width = before[0]
+    wrong = []
+    for y in range(before[1]):
+        for x in range(width):
+            at = (y * width + x) * 3
+            inside = 10 <= x < 60 and 10 <= y < 60
+            expected = b"\xf8\x00\x00" if inside else before[2][at:at + 3]
+            if after[2][at:at + 3] != expected:
+                wrong.append((x, y))
+    check(not wrong, f"{len(wrong)} pixels wrong, first {wrong[:5]}")
+    # With the console handed over, console text no longer reaches the screen.
+    board.run("print('X' * 300)")
+    board.run("1/0")
+    check(board.screendump() == after, "console text reached the screen after console(False)")
+    check(board.run("print(display.console())") == "False\n", "console() state")
+    check(board.run("display.console(True)") == "", "console on")
+    check(board.screendump() != after, "console(True) did not repaint the console")
+    # Bad input raises ValueError; off-screen drawing clips.
+    for source in ["display.text('x', 0, 0, size=1000)",
+                   "framebuf.FrameBuffer(bytearray(10), 10, 10, framebuf.RGB565)",
+                   "framebuf.FrameBuffer(bytearray(200), 10, 10, 99)",
+                   "framebuf.FrameBuffer(bytearray(200), 0, 10, framebuf.GS8)"]:
+        output = board.run(source)
+        check("ValueError" in output, f"{source}: {output}")
+    check(board.run("display.framebuffer().fill_rect(-100, -100, 10**6, 5, 0)") == "", "clip")
+    check("TypeError" in board.run("framebuf.FrameBuffer(b'x' * 200, 10, 10, framebuf.GS8)"),
+          "read-only buffer")
+
+
+@test
+def test_framebuf_on_a_bytearray_and_display_text(make_board):
+    board = make_board()
+    booted(board)
+    board.run("import framebuf, display")
+    board.run("buf = bytearray(32); fb = framebuf.FrameBuffer(buf, 16, 16, framebuf.MONO_HLSB)")
+    board.run("fb.pixel(0, 0, 1); fb.hline(0, 15, 16, 1)")
+    check(board.run("print(buf[0], buf[30], buf[31], fb.pixel(0, 0), fb.pixel(1, 1))")
+          == "128 255 255 1 0\n", "MONO_HLSB pixels")
+    board.run("g = bytearray(64); gb = framebuf.FrameBuffer(g, 8, 8, framebuf.GS8)")
+    board.run("gb.fill(0); gb.text('A', 0, 0, 200); gb.rect(0, 0, 8, 8, 7)")
+    check(board.run("print(g[0], g[7], g[63], sum(1 for v in g if v == 200) > 4)")
+          == "7 7 7 True\n", "GS8 text and rect")
+    board.run("gb.scroll(1, 0); gb.blit(fb, 0, 0, 0)")
+    check(board.run("print(gb.pixel(0, 0))") == "1\n", "blit with key")
+    output = board.run("print(display.text('Hi', 100, 100, size=24))")
+    check(re.fullmatch(r"\(\d+, \d+\)\n", output), output)
+
+
+@test
+def test_panic_report_reaches_the_screen(make_board):
+    board = screen_board(make_board)
+    board.run("import _pipyos")
+    board.send("_pipyos._crash('panic')\r")
+    board.expect(r"Rust panic: .*deliberate panic")
+    board.expect(r"halted after a Rust panic")
+    width, height, pixels = board.screendump()
+    # The console draws grey (0xAAAAAA); only the emergency 8x8 report is white.
+    white = sum(1 for at in range(0, len(pixels), 3) if pixels[at:at + 3] == b"\xf8\xfc\xf8")
+    check(white > 200, f"only {white} white pixels: the report is not on the screen")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--image", required=True)
@@ -642,6 +781,8 @@ def main():
                         help="pipyos-initfs (for the tests that repack the initfs)")
     parser.add_argument("--mpremote", default=None,
                         help="the pinned mpremote (tests/emulated/requirements.txt)")
+    parser.add_argument("--render-text", default=None,
+                        help="pipyos-render-text (for the screen tests)")
     parser.add_argument("-k", dest="selection", default="")
     parser.add_argument("-j", "--jobs", type=int,
                         default=int(os.environ.get("PIPYOS_TEST_JOBS", "2")),
@@ -655,6 +796,7 @@ def main():
         mkimage = arguments.mkimage
         initfs = arguments.initfs_tool
         mpremote = arguments.mpremote
+        render_text = arguments.render_text
 
         @staticmethod
         def workdir(name):

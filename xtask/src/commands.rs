@@ -302,12 +302,6 @@ fn test(options: &Options) -> Result<(), String> {
     }
     let image = image_for(options)?;
     let mut command = Command::new(paths::tool("PYTHON", "python3"));
-    match test_tools_environment() {
-        Ok(mpremote) => {
-            command.arg("--mpremote").arg(mpremote);
-        }
-        Err(reason) => println!("xtask: the mpremote tests will be skipped: {reason}"),
-    }
     command
         .current_dir(paths::repository())
         .arg("tests/emulated/run_tests.py")
@@ -316,7 +310,16 @@ fn test(options: &Options) -> Result<(), String> {
         .arg("--mkimage")
         .arg(host_tool("pipyos-images", "pipyos-mkimage")?)
         .arg("--initfs-tool")
-        .arg(host_tool("pipyos-initfs", "pipyos-initfs")?);
+        .arg(host_tool("pipyos-initfs", "pipyos-initfs")?)
+        .arg("--render-text")
+        .arg(host_tool("pipyos-fbconsole", "pipyos-render-text")?);
+    // After the script: these are its options, not the interpreter's.
+    match test_tools_environment() {
+        Ok(mpremote) => {
+            command.arg("--mpremote").arg(mpremote);
+        }
+        Err(reason) => println!("xtask: the mpremote tests will be skipped: {reason}"),
+    }
     kernel::run(&mut command, "emulated tests")
 }
 

@@ -614,6 +614,26 @@ pub(crate) mod _pipyos {
         rpi1::reboot("requested by Python");
     }
 
+    /// Stops the board on purpose, to check that reports reach every console sink (the
+    /// tests use it): `"panic"` is a Rust panic, `"fault"` a data abort (a read of the Python
+    /// stack's unmapped guard section).
+    #[pyfunction]
+    fn _crash(kind: PyStrRef, vm: &VirtualMachine) -> PyResult<()> {
+        match kind.as_str() {
+            "panic" => panic!("deliberate panic (_pipyos._crash)"),
+            "fault" => {
+                let guard = rpi1::layout().map_or(0, |layout| layout.stack_guard.start);
+                // SAFETY: deliberately faults: the guard section is never mapped, so the read
+                // aborts and the fault handler reports it and reboots; nothing is read.
+                let _ = unsafe { core::ptr::read_volatile(guard as *const u32) };
+                Ok(())
+            }
+            other => Err(vm.new_value_error(format!(
+                "_crash({other:?}): 'panic' or 'fault'"
+            ))),
+        }
+    }
+
     /// Chooses what a Rust panic does: reboot (True) or halt (False, the default).
     #[pyfunction]
     fn set_reboot_on_panic(enabled: bool) {
