@@ -227,6 +227,39 @@ def measure(board, expression, globals_name=None, timeout=1800):
     return int(match.group(1))
 
 
+def screen_figures(board, report):
+    """The HDMI console and framebuf: the screen's share of console output is the difference
+    between the same output with the console on the screen and handed over (console(False))."""
+    board.run("import display, sys")
+    if board.run("print(display.width)").strip() == "0":
+        print("screen figures skipped: no screen")
+        return
+
+    def screen_cost(expression):
+        on = measure(board, expression)
+        board.run("display.console(False)")
+        off = measure(board, expression)
+        board.run("display.console(True)")
+        return on - off
+
+    lines = 100
+    # Start at the bottom row, so every newline scrolls the screen by one text line.
+    board.run("print('\\n' * 40)")
+    newlines = f"sys.stdout.write('\\n' * {lines}); sys.stdout.flush()"
+    report("screen: scroll one text line", screen_cost(newlines) // lines, "instructions")
+    kilobyte = "sys.stdout.write(('x' * 63 + '\\n') * 16); sys.stdout.flush()"
+    report("screen: print 1 KB (16 lines of 64 characters)", screen_cost(kilobyte),
+           "instructions")
+    board.run("_fb = display.framebuffer(); display.console(False)")
+    report("screen: framebuf fill() of the whole screen", measure(board, "_fb.fill(0)"),
+           "instructions")
+    text = "display.text('0123456789', 0, 0, size=32)"
+    board.run(text)  # rasterises the glyphs once
+    report("screen: display.text() of 10 characters at 32 px (cached glyphs)",
+           measure(board, text), "instructions")
+    board.run("display.console(True)")
+
+
 def pyperformance_sources(scratch):
     """Downloads pyperformance from PyPI and returns {benchmark: run_benchmark.py source}."""
     download = os.path.join(scratch, "pyperformance")
@@ -331,6 +364,7 @@ def main():
         full = measure(board, f"_loop({n})")
         empty = measure(board, "_loop(0)")
         report("s += i*i loop, per iteration", (full - empty) // n, "instructions")
+        screen_figures(board, report)
         if not arguments.skip_pyperformance:
             try:
                 sources = pyperformance_sources(scratch)

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -770,6 +771,24 @@ def test_panic_report_reaches_the_screen(make_board):
     # The console draws grey (0xAAAAAA); only the emergency 8x8 report is white.
     white = sum(1 for at in range(0, len(pixels), 3) if pixels[at:at + 3] == b"\xf8\xfc\xf8")
     check(white > 200, f"only {white} white pixels: the report is not on the screen")
+
+
+@test
+def test_dashboard_example_draws_and_gives_the_console_back(make_board):
+    board = screen_board(make_board)
+    board.send("exec(open('/examples/dashboard.py').read())\r")
+    board.expect(r"dashboard\.py'\)\.read\(\)\)\r\n")
+    time.sleep(3)
+    width, height, pixels = board.screendump()
+    background = b"\x10\x18\x30"  # rgb(16, 24, 48) in RGB565, as QEMU widens it
+    accent = b"\xf8\xc8\x28"  # rgb(255, 200, 40)
+    count = {colour: sum(1 for at in range(0, len(pixels), 3) if pixels[at:at + 3] == colour)
+             for colour in (background, accent)}
+    check(count[background] > width * height // 10, f"background pixels: {count}")
+    check(count[accent] > 50, f"accent (clock, plot) pixels: {count}")
+    board.send("\x03")
+    board.expect(r">>> ")
+    check(board.run("import display; print(display.console())") == "True\n", "console back")
 
 
 def main():

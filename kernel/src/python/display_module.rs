@@ -6,7 +6,7 @@ pub(crate) use display_native::module_def;
 mod display_native {
     use fbconsole::{framebuf::Format, PixelFormat, TextStyle};
     use rustpython_vm::{
-        builtins::PyStrRef, function::OptionalArg, PyObjectRef, PyResult, TryFromObject,
+        builtins::PyUtf8StrRef, function::OptionalArg, PyObjectRef, PyResult, TryFromObject,
         VirtualMachine,
     };
 
@@ -37,7 +37,7 @@ mod display_native {
     /// what is there). Returns (width, height) of the text's cells.
     #[pyfunction]
     fn text(
-        text: PyStrRef,
+        text: PyUtf8StrRef,
         x: i64,
         y: i64,
         color: i64,

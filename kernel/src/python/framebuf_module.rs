@@ -6,7 +6,7 @@ pub(crate) use framebuf_native::module_def;
 mod framebuf_native {
     use fbconsole::framebuf::{Error, Format, FrameBuf, FrameBufView, Geometry};
     use rustpython_vm::{
-        builtins::{PyStrRef, PyTupleRef},
+        builtins::{PyTupleRef, PyUtf8StrRef},
         function::{ArgBytesLike, ArgMemoryBuffer},
         PyObjectRef, PyResult, TryFromObject, VirtualMachine,
     };
@@ -88,7 +88,8 @@ mod framebuf_native {
                 .ok_or_else(|| no_screen(vm));
         }
         let buffer = ArgBytesLike::try_from_object(vm, source.clone())?;
-        Ok(buffer.borrow_buf().to_vec())
+        let bytes = buffer.borrow_buf().to_vec();
+        Ok(bytes)
     }
 
     /// Checks a buffer against a geometry (as the constructor does); returns the stride used.
@@ -103,7 +104,7 @@ mod framebuf_native {
     fn draw(
         target: PyObjectRef,
         spec: PyTupleRef,
-        operation: PyStrRef,
+        operation: PyUtf8StrRef,
         arguments: PyTupleRef,
         vm: &VirtualMachine,
     ) -> PyResult<PyObjectRef> {
@@ -196,7 +197,7 @@ mod framebuf_native {
             }
             "text" => {
                 expect(4)?;
-                let text = PyStrRef::try_from_object(vm, arguments[0].clone())?;
+                let text = PyUtf8StrRef::try_from_object(vm, arguments[0].clone())?;
                 let (x, y, c) = (at(1)?, at(2)?, color(vm, &arguments[3])?);
                 let text = text.as_str().to_owned();
                 with_target(&target, geometry, vm, |buffer| buffer.text(&text, x, y, c))?;

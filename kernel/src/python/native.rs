@@ -618,7 +618,7 @@ pub(crate) mod _pipyos {
     /// tests use it): `"panic"` is a Rust panic, `"fault"` a data abort (a read of the Python
     /// stack's unmapped guard section).
     #[pyfunction]
-    fn _crash(kind: PyStrRef, vm: &VirtualMachine) -> PyResult<()> {
+    fn _crash(kind: rustpython_vm::builtins::PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {
         match kind.as_str() {
             "panic" => panic!("deliberate panic (_pipyos._crash)"),
             "fault" => {

@@ -63,4 +63,4 @@ def console(enabled=None):
     the application; console(True) gives it back and repaints the console's text."""
     if enabled is None:
         return _display.console()
-    return _display.console(bool(enabled))
+    _display.console(bool(enabled))
