@@ -52,8 +52,43 @@ impl Rgb {
 const fn blend_channel(background: u8, foreground: u8, coverage: u8) -> u8 {
     let coverage = coverage as u32;
     let mixed = background as u32 * (255 - coverage) + foreground as u32 * coverage;
-    // (mixed + 127) / 255 rounds to nearest; mixed <= 255 * 255, so the result fits in a u8.
-    ((mixed + 127) / 255) as u8
+    divide_by_255_rounded(mixed) as u8
+}
+
+/// `(value + 127) / 255` (nearest, as `value / 255` is never a half) for `value <= 255 * 255`,
+/// without a division: the ARM1176 has no divide instruction, and this runs per pixel.
+pub(crate) const fn divide_by_255_rounded(value: u32) -> u32 {
+    let value = value + 128;
+    (value + (value >> 8)) >> 8
+}
+
+/// Fills `bytes` with pixels of `bytes_per_pixel` (1, 2 or 4) bytes each, `pattern`'s first
+/// ones: a `memset` when they are all equal (black, white), else fixed-size stores (a
+/// slice-length copy per pixel would call `memcpy` for every pixel).
+pub(crate) fn fill_pixels(bytes: &mut [u8], pattern: [u8; 4], bytes_per_pixel: usize) {
+    let used = &pattern[..bytes_per_pixel.min(4)];
+    if used.iter().all(|&byte| byte == used[0]) {
+        bytes.fill(used[0]);
+        return;
+    }
+    match bytes_per_pixel {
+        2 => {
+            let pair = [pattern[0], pattern[1]];
+            for pixel in bytes.chunks_exact_mut(2) {
+                pixel.copy_from_slice(&pair);
+            }
+        }
+        4 => {
+            for pixel in bytes.chunks_exact_mut(4) {
+                pixel.copy_from_slice(&pattern);
+            }
+        }
+        _ => {
+            for pixel in bytes.chunks_exact_mut(bytes_per_pixel.max(1)) {
+                pixel.copy_from_slice(&pattern[..pixel.len().min(4)]);
+            }
+        }
+    }
 }
 
 /// The 16 ANSI colours (SGR 30–37 and 90–97, indices 0–15), in the VGA text-mode palette.
@@ -112,6 +147,13 @@ mod tests {
         assert_eq!(color, Rgb::new(0x12, 0x34, 0x56));
         assert_eq!(color.to_u32(), 0x12_34_56);
         assert_eq!(Rgb::from_u32(0xFF12_3456), color);
+    }
+
+    #[test]
+    fn shift_division_equals_rounded_division() {
+        for value in 0..=255 * 255 {
+            assert_eq!(divide_by_255_rounded(value), (value + 127) / 255, "{value}");
+        }
     }
 
     #[test]

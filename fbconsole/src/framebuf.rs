@@ -478,14 +478,11 @@ impl<'a> FrameBuf<'a> {
                     _ => color,
                 }
                 .to_le_bytes();
-                let pattern = &value[..bytes_per_pixel];
                 for row in y_start..y_end {
                     let start = (row * stride + x_start) * bytes_per_pixel;
                     let end = (row * stride + x_end) * bytes_per_pixel;
                     if let Some(bytes) = self.buffer.get_mut(start..end) {
-                        for pixel in bytes.chunks_exact_mut(bytes_per_pixel) {
-                            pixel.copy_from_slice(pattern);
-                        }
+                        crate::color::fill_pixels(bytes, value, bytes_per_pixel);
                     }
                 }
             }

@@ -268,12 +268,9 @@ impl<'a> Framebuffer<'a> {
         };
         let bytes_per_pixel = self.format.bytes_per_pixel();
         let encoded = self.format.encode_bytes(color);
-        let pattern = &encoded[..bytes_per_pixel];
         for row in rows.start..rows.end {
             if let Some(bytes) = self.row_bytes_mut(row, columns) {
-                for pixel in bytes.chunks_exact_mut(bytes_per_pixel) {
-                    pixel.copy_from_slice(pattern);
-                }
+                crate::color::fill_pixels(bytes, encoded, bytes_per_pixel);
             }
         }
     }
