@@ -40,6 +40,12 @@ impl Rgb {
     ///
     /// Integer arithmetic rounded to nearest, so the host renderer and the kernel agree exactly.
     pub const fn blend(self, foreground: Rgb, coverage: u8) -> Rgb {
+        // Most of a glyph cell is empty or solid ink.
+        match coverage {
+            0 => return self,
+            255 => return foreground,
+            _ => {}
+        }
         Rgb {
             red: blend_channel(self.red, foreground.red, coverage),
             green: blend_channel(self.green, foreground.green, coverage),

@@ -401,11 +401,22 @@ impl<'a> Framebuffer<'a> {
             let Some(bytes) = self.row_bytes_mut(target_y, columns) else {
                 return;
             };
-            for pixel in bytes.chunks_exact_mut(size) {
-                let Some(color) = colors.next() else {
-                    return;
-                };
-                pixel.copy_from_slice(&format.encode_bytes(color)[..size]);
+            // Fixed-size stores per format (a slice-length copy would call memcpy per pixel).
+            if size == 2 {
+                for pixel in bytes.chunks_exact_mut(2) {
+                    let Some(color) = colors.next() else {
+                        return;
+                    };
+                    let encoded = format.encode_bytes(color);
+                    pixel.copy_from_slice(&[encoded[0], encoded[1]]);
+                }
+            } else {
+                for pixel in bytes.chunks_exact_mut(4) {
+                    let Some(color) = colors.next() else {
+                        return;
+                    };
+                    pixel.copy_from_slice(&format.encode_bytes(color));
+                }
             }
             for _ in 0..width - skip_left - visible {
                 if colors.next().is_none() {

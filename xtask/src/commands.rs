@@ -21,6 +21,7 @@ struct Options {
     host_only: bool,
     frozen_stdlib: bool,
     serial: String,
+    screen: bool,
 }
 
 fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
@@ -37,6 +38,7 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
         image: None,
         host_only: false,
         serial: "stdio".to_owned(),
+        screen: false,
         // Measured (README): importing from the initfs compiles source at every import
         // (`import json` 618 M instructions); frozen bytecode takes 113 M.
         frozen_stdlib: true,
@@ -64,6 +66,7 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
                 options.serial = parser.value().map_err(text)?.string().map_err(text)?
             }
             Long("stdlib-in-initfs") => options.frozen_stdlib = false,
+            Long("screen") => options.screen = true,
             Short('h') | Long("help") => return Err(crate::USAGE.to_owned()),
             Value(value) if command.is_none() => command = Some(value.string().map_err(text)?),
             other => return Err(format!("{}\n\n{}", other.unexpected(), crate::USAGE)),
@@ -267,7 +270,18 @@ fn run(options: &Options) -> Result<(), String> {
     let files = qemu::extract_boot_files(&image, &options.out_directory.join("boot"))?;
     let mut command = Command::new(qemu::qemu_binary());
     command.args(qemu::boot_arguments(&files, &image));
-    if options.serial == "stdio" {
+    if options.screen {
+        // QEMU's window shows the HDMI screen; the serial console stays where asked.
+        println!(
+            "Booting {} in QEMU (raspi0): the screen in QEMU's window, serial on `{}`. \
+             Close the window to stop.",
+            image.display(),
+            options.serial
+        );
+        command
+            .args(["-monitor", "none", "-serial"])
+            .arg(&options.serial);
+    } else if options.serial == "stdio" {
         println!(
             "Booting {} in QEMU (raspi0). Quit with Ctrl-A then X.",
             image.display()

@@ -18,8 +18,9 @@ commands:
   initfs  [--app DIR] [--packages DIR]... [--out FILE]  pack the stdlib, python-packages/ and an app
   image   [--profile P] [--app DIR] [--firmware DIR] [--version V] [--out-dir DIR]
                                                         build kernel + initfs + SD-card image
-  run     [--image FILE] [--profile P] [--app DIR] [--serial stdio|pty|QEMU-CHARDEV]
+  run     [--image FILE] [--profile P] [--app DIR] [--serial stdio|pty|QEMU-CHARDEV] [--screen]
                                                         boot the image in QEMU, serial console here
+                                                        (--screen: the HDMI screen in a window too)
   test    [--image FILE] [--profile P] [--host-only]    host unit tests, then emulated boot tests
   bench   [--image FILE] [--profile P]                  instruction counts and sizes
   reproduce [--profile P]                               two clean builds in two directories, compared
