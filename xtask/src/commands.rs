@@ -98,6 +98,7 @@ pub fn dispatch(arguments: Vec<String>) -> Result<(), String> {
         "run" => run(&options),
         "test" => test(&options),
         "bench" => bench(&options),
+        "lint" => kernel::clippy(&options.profile, &build_info(&options)?),
         "reproduce" => reproduce::run(&options.profile, options.frozen_stdlib),
         other => Err(format!("unknown command `{other}`\n\n{}", crate::USAGE)),
     }

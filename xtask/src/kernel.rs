@@ -108,6 +108,22 @@ fn stand_in_git(info: &BuildInfo, target_directory: &Path) -> Result<PathBuf, St
 /// Builds the kernel with `profile` (and the standard library frozen in, if asked); returns the
 /// ELF path.
 pub fn build(profile: &str, frozen_stdlib: bool, info: &BuildInfo) -> Result<PathBuf, String> {
+    cargo_on_kernel("build", &[], profile, frozen_stdlib, info)
+}
+
+/// Runs clippy over the kernel with every warning an error (`cargo xtask lint`), with the same
+/// target, std build and flags as [`build`]. Needs Debian's `rust-web-clippy`.
+pub fn clippy(profile: &str, info: &BuildInfo) -> Result<(), String> {
+    cargo_on_kernel("clippy", &["--", "-D", "warnings"], profile, true, info).map(|_| ())
+}
+
+fn cargo_on_kernel(
+    subcommand: &str,
+    trailing: &[&str],
+    profile: &str,
+    frozen_stdlib: bool,
+    info: &BuildInfo,
+) -> Result<PathBuf, String> {
     if !PROFILES.contains(&profile) {
         return Err(format!(
             "unknown profile `{profile}` (expected one of {PROFILES:?})"
@@ -116,10 +132,20 @@ pub fn build(profile: &str, frozen_stdlib: bool, info: &BuildInfo) -> Result<Pat
     let kernel_directory = paths::repository().join("kernel");
     let (cargo, rustc) = paths::kernel_cargo();
     let target_var = TARGET.replace('-', "_");
-    let mut command = Command::new(&cargo);
+    let mut command = if subcommand == "clippy" {
+        // The toolchain's own cargo-clippy (the first one on PATH may be another
+        // toolchain's); it runs the `cargo` named by CARGO.
+        let mut command = Command::new(Path::new(&cargo).with_file_name("cargo-clippy"));
+        command.arg("clippy").env("CARGO", &cargo);
+        command
+    } else {
+        let mut command = Command::new(&cargo);
+        command.arg(subcommand);
+        command
+    };
     command
         .current_dir(&kernel_directory)
-        .args(["build", "--profile", profile, "--target"])
+        .args(["--profile", profile, "--target"])
         .arg(kernel_directory.join(format!("{TARGET}.json")))
         .args([
             "-Zbuild-std=std,panic_abort",
@@ -172,7 +198,8 @@ pub fn build(profile: &str, frozen_stdlib: bool, info: &BuildInfo) -> Result<Pat
     if std::env::var_os("PIPYOS_OFFLINE").is_some() {
         command.arg("--offline");
     }
-    run(&mut command, "kernel build")?;
+    command.args(trailing);
+    run(&mut command, &format!("kernel {subcommand}"))?;
     Ok(target_directory
         .join(TARGET)
         .join(if profile == "dev" { "debug" } else { profile })

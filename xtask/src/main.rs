@@ -23,6 +23,7 @@ commands:
                                                         (--screen: the HDMI screen in a window too)
   test    [--image FILE] [--profile P] [--host-only]    host unit tests, then emulated boot tests
   bench   [--image FILE] [--profile P]                  instruction counts and sizes
+  lint    [--profile P]                                 clippy over the kernel, warnings denied
   reproduce [--profile P]                               two clean builds in two directories, compared
 
 The standard library is compiled into the kernel as bytecode (frozen); `--stdlib-in-initfs`

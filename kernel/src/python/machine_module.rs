@@ -703,7 +703,7 @@ mod machine {
         } else {
             (1i64 << (width * 8)) - 1
         };
-        if !(0..=limit).contains(&value) && !(width == 4 && value < 0 && value >= i32::MIN as i64) {
+        if !((0..=limit).contains(&value) || width == 4 && value < 0 && value >= i32::MIN as i64) {
             return Err(
                 vm.new_value_error(format!("value {value} does not fit in {} bits", width * 8))
             );

@@ -608,6 +608,33 @@ pub(crate) mod _pipyos {
         crate::sync::longest_masked_window_us()
     }
 
+    /// Interrupt statistics: `{"spurious": n, "events_lost": n, "counts": {source: n}}` (the
+    /// sources that fired at least once).
+    #[pyfunction]
+    fn interrupt_stats(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let counts = vm.ctx.new_dict();
+        for source in 0..crate::interrupts::SOURCES as u32 {
+            let count = crate::interrupts::count(source);
+            if count > 0 {
+                let key: PyObjectRef = vm.ctx.new_int(source).into();
+                counts.set_item(&*key, vm.ctx.new_int(count).into(), vm)?;
+            }
+        }
+        let stats = vm.ctx.new_dict();
+        stats.set_item(
+            "spurious",
+            vm.ctx.new_int(crate::interrupts::spurious_count()).into(),
+            vm,
+        )?;
+        stats.set_item(
+            "events_lost",
+            vm.ctx.new_int(crate::python::interrupt::events_lost()).into(),
+            vm,
+        )?;
+        stats.set_item("counts", counts.into(), vm)?;
+        Ok(stats.into())
+    }
+
     /// Reboots the board (the watchdog resets it).
     #[pyfunction]
     fn reboot() {

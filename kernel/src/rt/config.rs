@@ -15,11 +15,15 @@ use crate::{
     drivers::bcm2835_gpio::{Function, Pin},
 };
 
+// The tasks' indices in [`TASKS`], for Rust code that names a task (none does yet).
 /// Index of the square-wave task.
+#[allow(dead_code)]
 pub const SQUARE_WAVE: usize = 0;
 /// Index of the sampler task.
+#[allow(dead_code)]
 pub const SAMPLER: usize = 1;
 /// Index of the command task.
+#[allow(dead_code)]
 pub const COMMAND: usize = 2;
 
 /// The task table. Higher priority runs first when several are released at the same time.

@@ -31,6 +31,7 @@ pub use config::TASKS;
 pub const TASK_COUNT: usize = config::TASKS.len();
 
 /// What a task body is told about the instance it runs.
+#[allow(dead_code)] // for task bodies that need it; the shipped ones do not read it
 pub struct Context {
     /// The task's index in [`TASKS`].
     pub task: usize,

@@ -17,8 +17,6 @@ use vfscore::{
     RamFs, SeekFrom, StatVfs,
 };
 
-pub use vfscore::Error as VfsError;
-
 /// A file system error, as a positive errno value.
 pub type Errno = i32;
 
@@ -139,11 +137,6 @@ pub fn mounts() -> Vec<(String, String)> {
             })
             .collect()
     })
-}
-
-/// Joins `path` with the current directory and normalises it.
-pub fn absolute_path(path: &str) -> Result<String, Errno> {
-    with_state(|state| state.namespace.absolute(path).map_err(errno))
 }
 
 /// The current directory.
