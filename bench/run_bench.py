@@ -260,6 +260,26 @@ def screen_figures(board, report):
     board.run("display.console(True)")
 
 
+def card_figures(board, report):
+    """The SD card (QEMU's SDHCI, polled PIO): mount time at boot, and sequential write and
+    read throughput of a 1 MiB file on /data (the image is a snapshot: nothing is kept)."""
+    board.run("import _pipyos, os")
+    if "data" not in board.run("print(os.listdir('/'))"):
+        print("SD card figures skipped: /data is not mounted")
+        return
+    report("SD card: initialise and mount at boot", int(board.run(
+        "print(_pipyos.card_mount_us())").strip()) * 1000, "instructions")
+    size = 1 << 20
+    board.run(f"_blob = bytes({size})")
+    write = measure(board, "f = open('/data/_bench.bin', 'wb'); f.write(_blob); f.close()")
+    read = measure(board, "f = open('/data/_bench.bin', 'rb'); _ = f.read(); f.close()")
+    board.run("os.remove('/data/_bench.bin')")
+    report("SD card: sequential write, KB per million instructions",
+           size * 1000 // 1024 // max(1, write // 1000), "KB")
+    report("SD card: sequential read, KB per million instructions",
+           size * 1000 // 1024 // max(1, read // 1000), "KB")
+
+
 def pyperformance_sources(scratch):
     """Downloads pyperformance from PyPI and returns {benchmark: run_benchmark.py source}."""
     download = os.path.join(scratch, "pyperformance")
@@ -365,6 +385,7 @@ def main():
         empty = measure(board, "_loop(0)")
         report("s += i*i loop, per iteration", (full - empty) // n, "instructions")
         screen_figures(board, report)
+        card_figures(board, report)
         if not arguments.skip_pyperformance:
             try:
                 sources = pyperformance_sources(scratch)

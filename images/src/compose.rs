@@ -13,6 +13,7 @@ use crate::timestamp::{fixed_clock, FixedClock};
 use crate::{
     Error, ImageSpec, BOOT_PARTITION_START, BOOT_PARTITION_TYPE, DISK_SIGNATURE, MIB,
     MIN_BOOT_PARTITION_SIZE, SECTOR_SIZE, VERSION_FILE_NAME, VOLUME_ID, VOLUME_LABEL,
+    DATA_VOLUME_ID, DATA_VOLUME_LABEL,
 };
 
 /// A volume with fewer clusters than this is FAT12 or FAT16, never FAT32 (FAT specification).
@@ -125,15 +126,100 @@ pub fn compose_into<T: Read + Write + Seek>(spec: &ImageSpec, target: &mut T) ->
         });
     }
 
-    write_partition_table(target, spec.boot_partition_size)?;
+    let data = data_partition(spec);
+    if data.is_none() && !spec.data_files.is_empty() {
+        return Err(Error::Internal(format!(
+            "no room for a data partition of at least {} MiB after the boot partition",
+            MIN_BOOT_PARTITION_SIZE / MIB
+        )));
+    }
+    write_partition_table(target, spec.boot_partition_size, data.clone())?;
 
     let start = BOOT_PARTITION_START;
     let end = start + spec.boot_partition_size;
-    let mut partition = StreamSlice::new(&mut *target, start, end)
-        .map_err(Error::io("opening the boot partition"))?;
-    format_boot_partition(&mut partition, cluster_size)?;
-    write_boot_files(&mut partition, spec, clock)?;
+    {
+        let mut partition = StreamSlice::new(&mut *target, start, end)
+            .map_err(Error::io("opening the boot partition"))?;
+        format_boot_partition(&mut partition, cluster_size)?;
+        write_boot_files(&mut partition, spec, clock)?;
+    }
+    if let Some(range) = data {
+        let mut partition = StreamSlice::new(&mut *target, range.start, range.end)
+            .map_err(Error::io("opening the data partition"))?;
+        format_data_partition(&mut partition, range.start)?;
+        write_data_files(&mut partition, spec, clock)?;
+    }
     target.flush().map_err(Error::io("flushing the image"))
+}
+
+/// The data partition's byte range: after the boot partition (on a MiB boundary) to the end
+/// of the disk, if at least the FAT32 minimum remains.
+pub fn data_partition(spec: &ImageSpec) -> Option<std::ops::Range<u64>> {
+    let start = BOOT_PARTITION_START + spec.boot_partition_size;
+    let end = spec.image_size;
+    (end.saturating_sub(start) >= MIN_BOOT_PARTITION_SIZE).then_some(start..end)
+}
+
+/// Formats the data partition as FAT32 (label `PIPYDATA`, fixed volume id; fatfs picks the
+/// cluster size) and records its offset in the boot sectors.
+fn format_data_partition<T: Read + Write + Seek>(
+    partition: &mut T,
+    offset: u64,
+) -> Result<(), Error> {
+    let mut label = [b' '; 11];
+    label[..DATA_VOLUME_LABEL.len()].copy_from_slice(DATA_VOLUME_LABEL.as_bytes());
+    let options = FormatVolumeOptions::new()
+        .fat_type(FatType::Fat32)
+        .sectors_per_track(CHS_SECTORS_PER_TRACK.into())
+        .heads(CHS_HEADS.into())
+        .volume_id(DATA_VOLUME_ID)
+        .volume_label(label);
+    partition
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| fatfs::format_volume(&mut *partition, options))
+        .map_err(Error::io("formatting the data partition as FAT32"))?;
+    patch_hidden_sectors(partition, offset).map_err(Error::io("writing the data boot sector"))
+}
+
+/// Writes `spec.data_files` into the data partition, creating directories on the way.
+fn write_data_files<T: Read + Write + Seek>(
+    partition: &mut T,
+    spec: &ImageSpec,
+    clock: &'static FixedClock,
+) -> Result<(), Error> {
+    let file_system = FileSystem::new(&mut *partition, FsOptions::new().time_provider(clock))
+        .map_err(Error::io("opening the new data file system"))?;
+    {
+        let root = file_system.root_dir();
+        let mut files: Vec<&(String, Vec<u8>)> = spec.data_files.iter().collect();
+        files.sort_by(|left, right| left.0.cmp(&right.0));
+        for (path, contents) in files {
+            let context = format!("writing {path} into the data partition");
+            let parts: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
+            let Some((name, directories)) = parts.split_last() else {
+                continue;
+            };
+            let mut directory = root.clone();
+            for part in directories {
+                directory = match directory.open_dir(part) {
+                    Ok(existing) => existing,
+                    Err(_) => directory
+                        .create_dir(part)
+                        .map_err(Error::io(context.clone()))?,
+                };
+            }
+            let mut handle = directory
+                .create_file(name)
+                .map_err(Error::io(context.clone()))?;
+            handle
+                .write_all(contents)
+                .and_then(|()| handle.flush())
+                .map_err(Error::io(context))?;
+        }
+    }
+    file_system
+        .unmount()
+        .map_err(Error::io("closing the data partition"))
 }
 
 /// Composes the image straight into a sparse file at `path`: the file is extended
@@ -195,6 +281,7 @@ fn chs_address(lba: u32) -> CHS {
 fn write_partition_table<T: Write + Seek>(
     target: &mut T,
     boot_partition_size: u64,
+    data: Option<std::ops::Range<u64>>,
 ) -> Result<(), Error> {
     let context = "writing the partition table";
     let mut mbr = MBR::new_from(target, SECTOR_SIZE as u32, DISK_SIGNATURE.to_le_bytes())
@@ -209,6 +296,18 @@ fn write_partition_table<T: Write + Seek>(
         starting_lba,
         sectors,
     };
+    if let Some(range) = data {
+        let starting_lba = (range.start / SECTOR_SIZE) as u32;
+        let sectors = ((range.end - range.start) / SECTOR_SIZE) as u32;
+        mbr[2] = MBRPartitionEntry {
+            boot: 0,
+            first_chs: chs_address(starting_lba),
+            sys: BOOT_PARTITION_TYPE,
+            last_chs: chs_address(starting_lba + sectors - 1),
+            starting_lba,
+            sectors,
+        };
+    }
     mbr.write_into(target)
         .map_err(|error| mbr_error(context, error))
 }
@@ -233,23 +332,27 @@ fn format_boot_partition<T: Read + Write + Seek>(
         .and_then(|_| fatfs::format_volume(&mut *partition, options))
         .map_err(Error::io("formatting the boot partition as FAT32"))?;
 
-    let hidden_sectors = ((BOOT_PARTITION_START / SECTOR_SIZE) as u32).to_le_bytes();
-    let patch = |partition: &mut T| -> io::Result<()> {
-        partition.seek(SeekFrom::Start(BPB_BACKUP_BOOT_SECTOR_OFFSET))?;
-        let mut backup = [0u8; 2];
-        partition.read_exact(&mut backup)?;
-        let backup_sector = u64::from(u16::from_le_bytes(backup));
-        partition.seek(SeekFrom::Start(BPB_HIDDEN_SECTORS_OFFSET))?;
+    patch_hidden_sectors(partition, BOOT_PARTITION_START)
+        .map_err(Error::io("writing the boot sector"))
+}
+
+/// Records a partition's offset (`offset` bytes into the disk) in the BPB "hidden sectors"
+/// field of its boot sector and of the backup boot sector.
+fn patch_hidden_sectors<T: Read + Write + Seek>(partition: &mut T, offset: u64) -> io::Result<()> {
+    let hidden_sectors = ((offset / SECTOR_SIZE) as u32).to_le_bytes();
+    partition.seek(SeekFrom::Start(BPB_BACKUP_BOOT_SECTOR_OFFSET))?;
+    let mut backup = [0u8; 2];
+    partition.read_exact(&mut backup)?;
+    let backup_sector = u64::from(u16::from_le_bytes(backup));
+    partition.seek(SeekFrom::Start(BPB_HIDDEN_SECTORS_OFFSET))?;
+    partition.write_all(&hidden_sectors)?;
+    if backup_sector != 0 {
+        partition.seek(SeekFrom::Start(
+            backup_sector * SECTOR_SIZE + BPB_HIDDEN_SECTORS_OFFSET,
+        ))?;
         partition.write_all(&hidden_sectors)?;
-        if backup_sector != 0 {
-            partition.seek(SeekFrom::Start(
-                backup_sector * SECTOR_SIZE + BPB_HIDDEN_SECTORS_OFFSET,
-            ))?;
-            partition.write_all(&hidden_sectors)?;
-        }
-        partition.seek(SeekFrom::Start(0)).map(|_| ())
-    };
-    patch(partition).map_err(Error::io("writing the boot sector"))
+    }
+    partition.seek(SeekFrom::Start(0)).map(|_| ())
 }
 
 /// Space the files take in the root directory, in directory entries: the volume

@@ -10,7 +10,8 @@
 //! * an MBR with disk signature [`DISK_SIGNATURE`],
 //! * partition 1: FAT32 LBA (type `0x0c`), bootable, from 4 MiB (sector 8192),
 //!   [`DEFAULT_BOOT_PARTITION_SIZE`] long unless configured, volume label `PIPYOS`,
-//! * the rest of the disk left free (zeros) for a later data partition.
+//! * partition 2: FAT32 LBA, label `PIPYDATA`, from the end of the boot partition to the end
+//!   of the disk (when at least 33 MiB remain), pre-filled with [`ImageSpec::data_files`].
 //!
 //! Entry points: [`ImageSpec`] describes the inputs, [`compose`] builds the image in
 //! memory, [`write_image_file`] writes it as a sparse file, and [`read_boot_file`],
@@ -25,7 +26,7 @@ mod reader;
 mod spec;
 mod timestamp;
 
-pub use compose::{check_layout, compose, compose_into, write_image_file};
+pub use compose::{check_layout, compose, compose_into, data_partition, write_image_file};
 pub use config::{render_config_txt, ConfigOptions};
 pub use error::Error;
 pub use manifest::{sha256_hex, ManifestEntry, VersionManifest};
@@ -50,6 +51,12 @@ pub const DISK_SIGNATURE: u32 = 0x5069_5079;
 
 /// Fixed FAT volume serial number ("volume id") of the boot partition.
 pub const VOLUME_ID: u32 = 0x5059_4F53;
+
+/// FAT volume label of the data partition (partition 2, the rest of the disk).
+pub const DATA_VOLUME_LABEL: &str = "PIPYDATA";
+
+/// Fixed FAT volume serial number of the data partition.
+pub const DATA_VOLUME_ID: u32 = 0x5059_4441;
 
 /// FAT volume label of the boot partition.
 pub const VOLUME_LABEL: &str = "PIPYOS";

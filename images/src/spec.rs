@@ -33,6 +33,9 @@ pub struct ImageSpec {
     pub image_size: u64,
     /// Size of the FAT32 boot partition in bytes, a whole number of MiB, at least 33 MiB.
     pub boot_partition_size: u64,
+    /// Files pre-filled into the data partition, as (path with `/` separators, contents);
+    /// directories are created as needed.
+    pub data_files: Vec<(String, Vec<u8>)>,
 }
 
 impl ImageSpec {
@@ -50,6 +53,7 @@ impl ImageSpec {
             source_date_epoch: DEFAULT_SOURCE_DATE_EPOCH,
             image_size: DEFAULT_IMAGE_SIZE,
             boot_partition_size: DEFAULT_BOOT_PARTITION_SIZE,
+            data_files: Vec::new(),
         }
     }
 

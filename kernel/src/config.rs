@@ -17,6 +17,12 @@ pub struct Config {
     pub framebuffer_height: Option<u32>,
     /// `framebuffer_depth`: 16 (RGB565) or 32 bits per pixel.
     pub framebuffer_depth: Option<u32>,
+    /// `app`: whose `main.py` runs at boot when both exist: `card` (the default:
+    /// `/data/main.py` or `/data/app/main.py`, else the initfs's `/app/main.py`) or `initfs`.
+    pub app_from_card_first: bool,
+    /// `safe_boot_pin`: a GPIO that, held low at power-on, skips the card's app (as does a
+    /// file `/boot/SAFE`).
+    pub safe_boot_pin: Option<u32>,
 }
 
 impl Default for Config {
@@ -26,6 +32,8 @@ impl Default for Config {
             framebuffer_width: None,
             framebuffer_height: None,
             framebuffer_depth: None,
+            app_from_card_first: true,
+            safe_boot_pin: None,
         }
     }
 }
@@ -80,6 +88,21 @@ pub fn parse(text: &str) -> (Config, Vec<String>) {
                 Ok(depth @ (16 | 32)) => config.framebuffer_depth = Some(depth),
                 _ => problems.push(format!(
                     "line {}: bad framebuffer_depth {value:?} (16 or 32)",
+                    number + 1
+                )),
+            },
+            "app" => match value {
+                "card" => config.app_from_card_first = true,
+                "initfs" => config.app_from_card_first = false,
+                _ => problems.push(format!(
+                    "line {}: bad app {value:?} (card or initfs)",
+                    number + 1
+                )),
+            },
+            "safe_boot_pin" => match value.parse::<u32>() {
+                Ok(pin @ 0..=53) => config.safe_boot_pin = Some(pin),
+                _ => problems.push(format!(
+                    "line {}: bad safe_boot_pin {value:?} (GPIO 0 to 53)",
                     number + 1
                 )),
             },

@@ -23,5 +23,6 @@ mod vfs;
 fn main() {
     console::install_panic_hook();
     display::init();
+    console::write(format!("PiPyOS: {}\n", vfs::card::mount()).as_bytes());
     python::run_forever()
 }

@@ -59,3 +59,16 @@ def set_time(seconds):
 def set_reboot_on_panic(enabled=True):
     """After a kernel panic: reboot (True) or halt so the message stays readable (False)."""
     _pipyos.set_reboot_on_panic(bool(enabled))
+
+
+LOG_PATH = "/data/log.txt"
+
+
+def log(*values, path=LOG_PATH):
+    """Appends one line, "<seconds since boot> <values>", to the log on the SD card (default
+    /data/log.txt). The file is opened, written and closed each time, so every line that
+    log() returned from is on the card even if the power goes right after."""
+    import time
+    line = "%.3f %s\n" % (time.ticks_ms() / 1000, " ".join(str(value) for value in values))
+    with open(path, "a") as handle:
+        handle.write(line)

@@ -296,3 +296,27 @@ fn the_partition_table_is_checked() {
     assert_eq!(mbr::parse(&block, 100), Err(mbr::MbrError::Overlap(1, 2)));
     assert_eq!(mbr::parse(&block[..100], 100), Err(mbr::MbrError::Short));
 }
+
+#[test]
+fn the_composers_data_partition_is_fat32_and_prefilled() {
+    let mut spec = images::ImageSpec::new(b"K".to_vec(), "1.0");
+    spec.image_size = 128 << 20;
+    spec.data_files = vec![
+        ("main.py".to_owned(), b"print('hi')\n".to_vec()),
+        ("lib/greet/__init__.py".to_owned(), b"NAME = 'x'\n".to_vec()),
+    ];
+    let image = images::compose(&spec).unwrap();
+    let device: SharedDevice = Rc::new(RefCell::new(MemoryDevice::new(image)));
+    let mut block0 = [0u8; BLOCK_SIZE];
+    device.borrow_mut().read_blocks(0, &mut block0).unwrap();
+    let count = device.borrow().block_count();
+    let partitions = mbr::parse(&block0, count).unwrap();
+    assert_eq!(partitions.len(), 2);
+    let data = partitions[1];
+    assert_eq!(data.first_block + data.block_count, count, "fills the disk");
+    let volume = FatVolume::mount(device, data.first_block, data.block_count, "data", 2).unwrap();
+    assert_eq!(volume.label(), "PIPYDATA");
+    assert_eq!(read_file(&volume, "/main.py").unwrap(), b"print('hi')\n");
+    assert_eq!(read_file(&volume, "/lib/greet/__init__.py").unwrap(), b"NAME = 'x'\n");
+    write_file(&volume, "/log.txt", b"written on the board\n");
+}

@@ -51,7 +51,7 @@ class Board:
     """Boots an SD image in QEMU; `expect` waits for text on the serial console."""
 
     def __init__(self, image, mkimage, qemu="qemu-system-arm", initfs=None, use_initfs=True,
-                 extra_args=(), monitor=False):
+                 extra_args=(), monitor=False, card=None):
         self.workdir = tempfile.mkdtemp(prefix="pipyos-board-")
         self.monitor_path = os.path.join(self.workdir, "monitor.sock") if monitor else None
         self.kernel = os.path.join(self.workdir, "kernel.img")
@@ -66,7 +66,10 @@ class Board:
             arguments += ["-device", f"loader,file={initfs},addr={INITFS_ADDRESS},force-raw=on"]
         monitor_argument = (f"unix:{self.monitor_path},server=on,wait=off"
                             if self.monitor_path else "none")
-        arguments += ["-drive", f"if=sd,format=raw,snapshot=on,file={image}",
+        # `card`: a writable copy of the image used as the SD card (changes persist).
+        drive = (f"if=sd,format=raw,file={card}" if card
+                 else f"if=sd,format=raw,snapshot=on,file={image}")
+        arguments += ["-drive", drive,
                       "-display", "none", "-monitor", monitor_argument, "-serial", "stdio"]
         arguments += list(extra_args)
         self.arguments = arguments

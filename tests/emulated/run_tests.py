@@ -791,6 +791,98 @@ def test_dashboard_example_draws_and_gives_the_console_back(make_board):
     check(board.run("import display; print(display.console())") == "True\n", "console back")
 
 
+# --- Issue: SD card and FAT (/boot, /data) -------------------------------------------------------
+
+# The composer's layout: boot partition at 4 MiB, 64 MiB long; the data partition after it.
+BOOT_OFFSET = 4 << 20
+DATA_OFFSET = BOOT_OFFSET + (64 << 20)
+
+
+def card_copy(tools, name):
+    """A writable copy of the image, to be the SD card of several boots."""
+    import shutil
+    path = os.path.join(tools.workdir(name), "card.img")
+    shutil.copyfile(tools.image, path)
+    return path
+
+
+def mtools(*arguments):
+    """Runs an mtools command (mcopy, mtype, mmd) on an image partition; SkipTest without it."""
+    import shutil
+    if shutil.which(arguments[0]) is None:
+        raise SkipTest(f"needs {arguments[0]} (mtools)")
+    result = subprocess.run(list(arguments), capture_output=True,
+                            env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+    check(result.returncode == 0, f"{arguments}: {result.stderr.decode(errors='replace')}")
+    return result.stdout
+
+
+@test
+def test_sd_card_files_survive_a_reboot(make_board, tools):
+    card = card_copy(tools, "sd-persist")
+    board = make_board(card=card)
+    booted(board)
+    check("SD card" in board.text() and "/data (PIPYDATA)" in board.text(), "mount line")
+    output = board.run("import os; print(sorted(os.listdir('/boot')))")
+    check("'kernel.img'" in output and "'config.txt'" in output, output)
+    board.run("import hashlib; data = bytes(range(256)) * 4096")
+    board.run("f = open('/data/big.bin', 'wb'); f.write(data); f.close()")
+    digest = board.run("print(hashlib.sha256(data).hexdigest())").strip()
+    board.run("f = open('/data/hello.txt', 'w'); f.write('persist 42'); f.close()")
+    board.run("os.mkdir('/data/dir'); open('/data/dir/x', 'w').close(); os.sync()")
+    stat = board.run("print(os.statvfs('/data')[0] > 0, os.stat('/data/big.bin')[6])")
+    check(stat == "True 1048576\n", stat)
+    board.close()
+    # The same card, booted again: everything is still there.
+    board = make_board(card=card)
+    booted(board)
+    check(board.run("print(open('/data/hello.txt').read())") == "persist 42\n", "reboot read")
+    board.run("import hashlib")
+    output = board.run("print(hashlib.sha256(open('/data/big.bin', 'rb').read()).hexdigest())")
+    check(output.strip() == digest, f"{output} != {digest}")
+    output = board.run("import os; os.rename('/data/hello.txt', '/data/renamed.txt'); "
+                       "os.remove('/data/dir/x'); os.rmdir('/data/dir'); print(os.listdir('/data'))")
+    import ast
+    names = ast.literal_eval(output.strip())
+    check("renamed.txt" in names and "hello.txt" not in names and "dir" not in names, output)
+    check("FileNotFoundError" in board.run("open('/data/missing')"), "missing file")
+    board.close()
+    # The host reads what the board wrote.
+    text = mtools("mtype", "-i", f"{card}@@{DATA_OFFSET}", "::/renamed.txt")
+    check(text == b"persist 42", f"host read {text!r}")
+
+
+@test
+def test_card_app_packages_log_and_safe_boot(make_board, tools):
+    card = card_copy(tools, "sd-app")
+    workdir = tools.workdir("sd-app")
+    main = os.path.join(workdir, "main.py")
+    with open(main, "w") as handle:
+        handle.write("import pipyos\nprint('DATA APP RAN')\npipyos.log('booted', 1)\n")
+    package = os.path.join(workdir, "__init__.py")
+    with open(package, "w") as handle:
+        handle.write("NAME = 'from the card'\n")
+    image = f"{card}@@{DATA_OFFSET}"
+    mtools("mcopy", "-i", image, main, "::/main.py")
+    mtools("mmd", "-i", image, "::/lib", "::/lib/greet")
+    mtools("mcopy", "-i", image, package, "::/lib/greet/__init__.py")
+    board = make_board(card=card)
+    board.expect(r"DATA APP RAN", timeout=120)
+    board.expect(r">>> ", timeout=120)
+    check(board.run("import greet; print(greet.NAME)") == "from the card\n", "package import")
+    board.close()
+    # The log survives the reset; a file /boot/SAFE skips the card's app.
+    safe = os.path.join(workdir, "SAFE")
+    open(safe, "w").close()
+    mtools("mcopy", "-i", f"{card}@@{BOOT_OFFSET}", safe, "::/SAFE")
+    board = make_board(card=card)
+    board.expect(r"safe boot", timeout=120)
+    booted(board)
+    check("DATA APP RAN" not in board.text(), "the card's app ran in safe boot")
+    output = board.run("print(open('/data/log.txt').read())")
+    check(re.search(r"^\d+\.\d+ booted 1$", output, re.M), output)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--image", required=True)

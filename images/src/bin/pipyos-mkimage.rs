@@ -24,6 +24,7 @@ const USAGE: &str = "\
 usage:
   pipyos-mkimage build --kernel FILE [--initfs FILE] [--firmware DIR] [--config FILE]
                        [--version V] [--git-revision R] [--size-mib N] [--boot-mib N]
+                       [--data DIR]
                        (--out FILE | --out-dir DIR)
   pipyos-mkimage extract IMAGE NAME OUT_FILE     (OUT_FILE - writes to stdout)
   pipyos-mkimage list IMAGE
@@ -41,6 +42,8 @@ build options:
   --boot-mib N         FAT32 boot partition size in MiB, at least 33 (default 64)
   --out FILE           output image path
   --out-dir DIR        output directory; the image is named pipyos-<version>-rpi1.img
+  --data DIR           pre-fill the data partition (FAT32 `PIPYDATA`, the rest of the
+                       disk, mounted at /data on the board) with DIR's files
 
 SOURCE_DATE_EPOCH (environment) sets every timestamp (default 315532800 = 1980-01-01).
 build prints the image path on stdout and a summary on stderr.";
@@ -156,6 +159,7 @@ fn build(parser: &mut lexopt::Parser) -> Result<(), Failure> {
     let mut boot_partition_size = DEFAULT_BOOT_PARTITION_SIZE;
     let mut out: Option<PathBuf> = None;
     let mut out_dir: Option<PathBuf> = None;
+    let mut data: Option<PathBuf> = None;
     while let Some(argument) = parser.next()? {
         match argument {
             Long("kernel") => kernel = Some(parser.value()?.into()),
@@ -168,6 +172,7 @@ fn build(parser: &mut lexopt::Parser) -> Result<(), Failure> {
             Long("boot-mib") => boot_partition_size = parse_mib(parser, "--boot-mib")?,
             Long("out") => out = Some(parser.value()?.into()),
             Long("out-dir") => out_dir = Some(parser.value()?.into()),
+            Long("data") => data = Some(parser.value()?.into()),
             Long("help") | Short('h') => return Err(Failure::Help),
             other => return Err(other.unexpected().into()),
         }
@@ -204,6 +209,9 @@ fn build(parser: &mut lexopt::Parser) -> Result<(), Failure> {
     spec.source_date_epoch = source_date_epoch()?;
     spec.image_size = image_size;
     spec.boot_partition_size = boot_partition_size;
+    if let Some(directory) = &data {
+        spec.data_files = read_data_directory(directory)?;
+    }
     match &firmware {
         Some(dir) => spec.firmware = load_firmware_dir(dir)?,
         None => eprintln!("{PROGRAM}: warning: {NO_FIRMWARE_WARNING}"),
@@ -213,6 +221,40 @@ fn build(parser: &mut lexopt::Parser) -> Result<(), Failure> {
     println!("{}", output.display());
     print_summary(&spec, &output)?;
     Ok(())
+}
+
+/// Every file under `directory`, as (relative path with `/`, contents), for the data partition.
+fn read_data_directory(directory: &Path) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let mut files = Vec::new();
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries = fs::read_dir(&current).map_err(|source| Error::Io {
+            context: format!("reading {}", current.display()),
+            source,
+        })?;
+        for entry in entries {
+            let path = entry
+                .map_err(|source| Error::Io {
+                    context: format!("reading {}", current.display()),
+                    source,
+                })?
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(directory)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                files.push((relative, read_input_file(&path, "data file")?));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// Reads a config.txt that must be UTF-8 text.

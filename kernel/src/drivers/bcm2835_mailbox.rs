@@ -75,6 +75,8 @@ pub mod tag {
 
 /// Clock ids for [`tag::CLOCK_RATE`].
 pub mod clock {
+    /// The EMMC (SD host) controller's base clock.
+    pub const EMMC: u32 = 1;
     /// The PL011's reference clock.
     pub const UART: u32 = 2;
     /// The ARM core.

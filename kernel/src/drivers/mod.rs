@@ -1,4 +1,5 @@
 //! Device drivers for the BCM2835 peripherals, one device per file, and their small interfaces.
+pub mod bcm2835_emmc;
 pub mod bcm2835_gpio;
 pub mod bcm2835_irq;
 pub mod bcm2835_mailbox;

@@ -20,7 +20,8 @@ use crate::console;
 
 /// Where Python looks for modules: the app first, then the current directory (as CPython's
 /// REPL does; `mpremote mount` relies on it), then our packages, then the standard library.
-pub const MODULE_SEARCH_PATH: [&str; 4] = ["/app", "", "/lib/site-packages", "/lib/python"];
+pub const MODULE_SEARCH_PATH: [&str; 5] =
+    ["/app", "", "/data/lib", "/lib/site-packages", "/lib/python"];
 
 /// RustPython's native modules that PiPyOS replaces with its own.
 const REPLACED_MODULES: [&str; 1] = ["_socket"];

@@ -305,15 +305,40 @@ pub fn install(vm: &VirtualMachine) {
 
 /// Runs `/app/main.py` if it exists; an exception prints its traceback and the REPL follows.
 pub fn run_main_script(vm: &VirtualMachine, scope: &Scope) {
-    const MAIN: &str = "/app/main.py";
-    let Some(data) = vfs::read_whole_file(MAIN) else {
+    const CARD_APPS: [(&str, Option<&str>); 2] = [
+        ("/data/main.py", None),
+        ("/data/app/main.py", Some("/data/app")),
+    ];
+    const INITFS_APP: (&str, Option<&str>) = ("/app/main.py", None);
+    let card_first = crate::config::get().app_from_card_first;
+    let safe = safe_boot_reason();
+    if let Some(reason) = &safe {
+        crate::console::write(format!("PiPyOS: safe boot ({reason}): the card's app is skipped\n").as_bytes());
+    }
+    let card = CARD_APPS.iter().copied().filter(|_| safe.is_none());
+    let order: Vec<(&str, Option<&str>)> = if card_first {
+        card.chain([INITFS_APP]).collect()
+    } else {
+        [INITFS_APP].into_iter().chain(card).collect()
+    };
+    let Some((main, data, directory)) = order
+        .into_iter()
+        .find_map(|(path, directory)| vfs::read_whole_file(path).map(|data| (path, data, directory)))
+    else {
         return;
     };
+    if let Some(directory) = directory {
+        // The app's own directory comes first on sys.path, as /app does for the initfs's.
+        let _ = vm
+            .sys_module
+            .get_attr("path", vm)
+            .and_then(|path| vm.call_method(&path, "insert", (0, directory)));
+    }
     let source = String::from_utf8_lossy(&data);
     let result = scope
         .globals
-        .set_item("__file__", vm.ctx.new_str(MAIN).into(), vm)
-        .and_then(|()| run_source(vm, &source, MAIN, scope.clone()));
+        .set_item("__file__", vm.ctx.new_str(main).into(), vm)
+        .and_then(|()| run_source(vm, &source, main, scope.clone()));
     super::repl::flush_streams(vm);
     if let Err(exception) = result {
         if !exception.fast_isinstance(vm.ctx.exceptions.system_exit) {
@@ -321,6 +346,23 @@ pub fn run_main_script(vm: &VirtualMachine, scope: &Scope) {
         }
     }
     let _ = scope.globals.del_item("__file__", vm);
+}
+
+/// Why the card's app must not run, if it must not: a file `/boot/SAFE`, or the configured
+/// safe-boot GPIO held low.
+fn safe_boot_reason() -> Option<String> {
+    if vfs::read_whole_file("/boot/SAFE").is_some() {
+        return Some("/boot/SAFE exists".to_owned());
+    }
+    let number = crate::config::get().safe_boot_pin?;
+    let pin = crate::drivers::bcm2835_gpio::Pin::new(number).ok()?;
+    let gpio = &crate::bsp::rpi1::GPIO;
+    gpio.set_function(pin, crate::drivers::bcm2835_gpio::Function::Input);
+    gpio.set_pull(pin, bcm2835::gpio::Pull::Up);
+    // Let the pull-up settle before reading.
+    let settle = crate::time::now_micros() + 100;
+    while crate::time::now_micros() < settle {}
+    (!gpio.is_high(pin)).then(|| format!("GPIO {number} is low"))
 }
 
 #[rustpython_vm::pymodule]
@@ -633,6 +675,12 @@ pub(crate) mod _pipyos {
         )?;
         stats.set_item("counts", counts.into(), vm)?;
         Ok(stats.into())
+    }
+
+    /// Microseconds the SD card took to initialise and mount at boot.
+    #[pyfunction]
+    fn card_mount_us() -> u64 {
+        crate::vfs::card::mount_micros()
     }
 
     /// Reboots the board (the watchdog resets it).

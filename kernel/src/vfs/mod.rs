@@ -6,6 +6,7 @@
 //! lives here too: the Hermit ABI (`abi/files.rs`) and the Python `posix` module are thin layers
 //! over the functions below. Python-implemented file systems (`os.mount(obj, path)`, what
 //! `mpremote mount` uses) are dispatched in Python, in `posix.py`, before a path reaches here.
+pub mod card;
 mod initfs;
 pub mod stream;
 
@@ -115,11 +116,6 @@ pub fn mount(path: &str, file_system: Box<dyn FileSystem>) -> Result<(), Errno> 
             .map(drop)
             .map_err(errno)
     })
-}
-
-/// Unmounts the file system at `path` (after syncing it).
-pub fn umount(path: &str) -> Result<(), Errno> {
-    with_state(|state| state.namespace.umount(path).map(drop).map_err(errno))
 }
 
 /// The mount points, with each file system's name.

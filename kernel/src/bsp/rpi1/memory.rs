@@ -24,6 +24,8 @@ pub mod map {
     pub const GPIO: usize = PERIPHERAL_BASE + 0x0020_0000;
     /// PL011 UART0.
     pub const UART0: usize = PERIPHERAL_BASE + 0x0020_1000;
+    /// The Arasan SDHCI host controller ("EMMC").
+    pub const EMMC: usize = PERIPHERAL_BASE + 0x0030_0000;
     /// Clock manager (general-purpose and PWM clocks).
     pub const CLOCK_MANAGER: usize = bcm2835::clock_manager::BASE;
     /// PWM controller.
@@ -38,6 +40,8 @@ pub mod map {
 pub mod pins {
     /// PL011 transmit (ALT0), header pin 8.
     pub const UART0_TXD: u32 = 14;
+    /// The SD card's clock, command and four data lines (ALT3: the EMMC controller).
+    pub const SD_CARD: [u32; 6] = [48, 49, 50, 51, 52, 53];
     /// PL011 receive (ALT0), header pin 10.
     pub const UART0_RXD: u32 = 15;
 }

@@ -6,6 +6,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use crate::{
     arch::arm::{cpu, exceptions, mmu, tls},
     drivers::{
+        bcm2835_emmc::Emmc,
         bcm2835_gpio::{Function, Gpio, Pin},
         bcm2835_irq::InterruptController,
         bcm2835_mailbox::{clock, tag, Mailbox},
@@ -41,6 +42,9 @@ pub static MAILBOX: Mailbox = unsafe { Mailbox::new(memory::map::MAILBOX) };
 /// GPIO.
 // SAFETY: `GPIO` is the GPIO register block; the driver only uses its registers.
 pub static GPIO: Gpio = Gpio::new(unsafe { MmioBus::new(memory::map::GPIO) }, DelayClock);
+/// The SD host controller.
+// SAFETY: `EMMC` is the SDHCI register block.
+pub static EMMC: Emmc = unsafe { Emmc::new(memory::map::EMMC) };
 /// The reset watchdog.
 // SAFETY: `WATCHDOG` is the power manager's RSTC register.
 pub static WATCHDOG: Watchdog = unsafe { Watchdog::new(memory::map::WATCHDOG) };
@@ -93,6 +97,8 @@ pub struct BoardInfo {
     pub core_clock_hz: u32,
     /// PL011 reference clock in Hz.
     pub uart_clock_hz: u32,
+    /// The SD host controller's base clock in Hz, 0 if unknown.
+    pub emmc_clock_hz: u32,
 }
 
 impl BoardInfo {
@@ -118,6 +124,7 @@ impl BoardInfo {
             arm_clock_hz: clock_rate(clock::ARM),
             core_clock_hz: clock_rate(clock::CORE),
             uart_clock_hz,
+            emmc_clock_hz: clock_rate(clock::EMMC),
         }
     }
 
