@@ -230,7 +230,7 @@ let
   whose targets cargo discovers) sources. bench/qemu-plugin names its
   library's path, so cargo loads the workspace without its sources.
   */
-  hostCrates = ["bcm2835" "fbconsole" "images" "initfs" "lineedit" "rawrepl" "rtsched" "usbproto" "vfscore" "xtask"];
+  hostCrates = ["bcm2835" "fbconsole" "images" "initfs" "lineedit" "rawrepl" "rtsched" "sdfat" "usbproto" "vfscore" "xtask"];
   sources = let
     host = {
       crates = hostCrates;

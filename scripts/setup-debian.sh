@@ -3,7 +3,7 @@
 # source (for -Zbuild-std), LLVM tools, clang (C code in RustPython's stdlib), QEMU (raspi0),
 # Python 3 (test driver) and cpio, mtools, fdisk, dosfstools (image checks in the tests). Safe to run again.
 set -euo pipefail
-packages=(rustc-web cargo-web rust-web-src lld clang llvm qemu-system-arm python3 cpio mtools fdisk dosfstools)
+packages=(rustc-web cargo-web rust-web-src rust-web-clippy lld clang llvm qemu-system-arm python3 cpio mtools fdisk dosfstools)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

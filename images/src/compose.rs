@@ -11,9 +11,9 @@ use mbrman::{MBRPartitionEntry, BOOT_ACTIVE, CHS, MBR};
 use crate::spec::BootFile;
 use crate::timestamp::{fixed_clock, FixedClock};
 use crate::{
-    Error, ImageSpec, BOOT_PARTITION_START, BOOT_PARTITION_TYPE, DISK_SIGNATURE, MIB,
-    MIN_BOOT_PARTITION_SIZE, SECTOR_SIZE, VERSION_FILE_NAME, VOLUME_ID, VOLUME_LABEL,
-    DATA_VOLUME_ID, DATA_VOLUME_LABEL,
+    Error, ImageSpec, BOOT_PARTITION_START, BOOT_PARTITION_TYPE, DATA_VOLUME_ID, DATA_VOLUME_LABEL,
+    DISK_SIGNATURE, MIB, MIN_BOOT_PARTITION_SIZE, SECTOR_SIZE, VERSION_FILE_NAME, VOLUME_ID,
+    VOLUME_LABEL,
 };
 
 /// A volume with fewer clusters than this is FAT12 or FAT16, never FAT32 (FAT specification).

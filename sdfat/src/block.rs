@@ -55,7 +55,7 @@ pub type SharedDevice = Rc<RefCell<dyn BlockDevice>>;
 
 /// Checks a transfer against the device size.
 pub(crate) fn check_range(count: u64, first: u64, bytes: usize) -> Result<(), BlockError> {
-    if bytes % BLOCK_SIZE != 0 {
+    if !bytes.is_multiple_of(BLOCK_SIZE) {
         return Err(BlockError::Device("transfer is not whole blocks"));
     }
     let blocks = (bytes / BLOCK_SIZE) as u64;

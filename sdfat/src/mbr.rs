@@ -40,7 +40,10 @@ impl core::fmt::Display for MbrError {
             MbrError::Short => formatter.write_str("block 0 is short"),
             MbrError::NoSignature => formatter.write_str("no MBR signature in block 0"),
             MbrError::PastTheEnd(number) => {
-                write!(formatter, "partition {number} runs past the end of the card")
+                write!(
+                    formatter,
+                    "partition {number} runs past the end of the card"
+                )
             }
             MbrError::Overlap(first, second) => {
                 write!(formatter, "partitions {first} and {second} overlap")

@@ -5,8 +5,8 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 
 use vfscore::{
-    DirEntry, Error, FileKind, FileSystem, Metadata, OpenFile, OpenOptions, StatVfs,
-    SeekFrom as VfsSeek,
+    DirEntry, Error, FileKind, FileSystem, Metadata, OpenFile, OpenOptions, SeekFrom as VfsSeek,
+    StatVfs,
 };
 
 use crate::stream::{BlockStream, Flusher};
@@ -544,9 +544,7 @@ impl OpenFile for FatFile {
             return Err(Error::BadDescriptor);
         }
         let file = self.handle()?;
-        let position = file
-            .seek(SeekFrom::Current(0))
-            .map_err(|error| vfs_error(&error))?;
+        let position = file.stream_position().map_err(|error| vfs_error(&error))?;
         let length = file
             .seek(SeekFrom::End(0))
             .map_err(|error| vfs_error(&error))?;

@@ -82,7 +82,10 @@ fn the_composers_boot_partition_lists_the_kernel() {
         .map(|entry| entry.name)
         .collect();
     assert!(names.iter().any(|name| name == "kernel.img"), "{names:?}");
-    assert_eq!(read_file(&volume, "/kernel.img").unwrap(), b"KERNEL".repeat(1000));
+    assert_eq!(
+        read_file(&volume, "/kernel.img").unwrap(),
+        b"KERNEL".repeat(1000)
+    );
     assert_eq!(volume.metadata("/KERNEL.IMG").unwrap().size, 6000);
 }
 
@@ -121,14 +124,20 @@ fn files_survive_a_remount_and_every_call_works() {
     // A fresh mount over the same blocks sees everything (as after a reboot).
     let volume = mount(&device, first, count);
     let big: Vec<u8> = (0..1_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
-    assert_eq!(read_file(&volume, "/logs/A long file name.txt").unwrap(), big);
+    assert_eq!(
+        read_file(&volume, "/logs/A long file name.txt").unwrap(),
+        big
+    );
     assert_eq!(read_file(&volume, "/greeting").unwrap(), b"hello, world");
     assert_eq!(read_file(&volume, "/small"), Err(Error::NotFound));
     let metadata = volume.metadata("/logs").unwrap();
     assert!(metadata.is_directory());
     // Seek, read, truncate.
     let mut file = volume
-        .open("/greeting", &OpenOptions::from_flags(vfscore::O_RDWR).unwrap())
+        .open(
+            "/greeting",
+            &OpenOptions::from_flags(vfscore::O_RDWR).unwrap(),
+        )
         .unwrap();
     assert_eq!(file.seek(SeekFrom::Start(7)).unwrap(), 7);
     let mut word = [0u8; 5];
@@ -180,7 +189,11 @@ fn corrupt(damage: impl FnOnce(&mut [u8])) -> Result<FatVolume, String> {
         let volume = mount(&device, first, count);
         volume.create_dir("/dir").unwrap();
         for index in 0..40 {
-            write_file(&volume, &format!("/dir/file number {index}.txt"), &[7u8; 3000]);
+            write_file(
+                &volume,
+                &format!("/dir/file number {index}.txt"),
+                &[7u8; 3000],
+            );
         }
         volume.sync().unwrap();
     }
@@ -194,7 +207,8 @@ fn corrupt(damage: impl FnOnce(&mut [u8])) -> Result<FatVolume, String> {
 /// (FAT offset, bytes per cluster, first data byte, root cluster) of a FAT32 volume.
 fn layout(bytes: &[u8]) -> (usize, usize, usize, u32) {
     let word = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]) as usize;
-    let long = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let long =
+        |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     let bytes_per_sector = word(11);
     let sectors_per_cluster = bytes[13] as usize;
     let reserved = word(14);
@@ -229,12 +243,18 @@ fn a_cluster_chain_loop_is_an_error_not_a_hang() {
     let volume = corrupt(|bytes| {
         let (fat, _, _, root) = layout(bytes);
         let entry = |cluster: usize| {
-            u32::from_le_bytes(bytes[fat + cluster * 4..fat + cluster * 4 + 4].try_into().unwrap())
-                & 0x0FFF_FFFF
+            u32::from_le_bytes(
+                bytes[fat + cluster * 4..fat + cluster * 4 + 4]
+                    .try_into()
+                    .unwrap(),
+            ) & 0x0FFF_FFFF
         };
         // /dir is the first cluster after the root; it spans several clusters.
         let first = root as usize + 1;
-        assert!(entry(first) < 0x0FFF_FFF8, "the test directory spans several clusters");
+        assert!(
+            entry(first) < 0x0FFF_FFF8,
+            "the test directory spans several clusters"
+        );
         let at = fat + first * 4;
         bytes[at..at + 4].copy_from_slice(&(first as u32).to_le_bytes());
     })
@@ -256,7 +276,10 @@ fn a_directory_loop_or_one_outside_the_volume_is_an_error() {
     })
     .unwrap();
     // No hang and no panic; whatever fails is EIO.
-    for result in [volume.read_dir("/dir").map(drop), read_file(&volume, "/dir/file number 3.txt").map(drop)] {
+    for result in [
+        volume.read_dir("/dir").map(drop),
+        read_file(&volume, "/dir/file number 3.txt").map(drop),
+    ] {
         assert!(result.is_ok() || result == Err(Error::Io), "{result:?}");
     }
     // A directory entry whose first cluster lies past the end of the volume.
@@ -317,6 +340,45 @@ fn the_composers_data_partition_is_fat32_and_prefilled() {
     let volume = FatVolume::mount(device, data.first_block, data.block_count, "data", 2).unwrap();
     assert_eq!(volume.label(), "PIPYDATA");
     assert_eq!(read_file(&volume, "/main.py").unwrap(), b"print('hi')\n");
-    assert_eq!(read_file(&volume, "/lib/greet/__init__.py").unwrap(), b"NAME = 'x'\n");
+    assert_eq!(
+        read_file(&volume, "/lib/greet/__init__.py").unwrap(),
+        b"NAME = 'x'\n"
+    );
     write_file(&volume, "/log.txt", b"written on the board\n");
+}
+
+/// Writes the fuzz target's seed (a small FAT12 volume with a directory and files) when
+/// `SDFAT_WRITE_FUZZ_SEED=1`; otherwise checks that the committed seed still mounts.
+#[test]
+fn the_fuzz_seed_mounts() {
+    let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/fat12.bin");
+    if std::env::var_os("SDFAT_WRITE_FUZZ_SEED").is_some() {
+        let mut volume = Cursor::new(vec![0u8; 96 * BLOCK_SIZE]);
+        fatfs::format_volume(
+            &mut volume,
+            fatfs::FormatVolumeOptions::new()
+                .fat_type(fatfs::FatType::Fat12)
+                .bytes_per_cluster(512)
+                .volume_label(*b"SEED       "),
+        )
+        .unwrap();
+        let bytes = volume.into_inner();
+        let device: SharedDevice = Rc::new(RefCell::new(MemoryDevice::new(bytes)));
+        let mounted = FatVolume::mount(Rc::clone(&device), 0, 96, "seed", 1).unwrap();
+        mounted.create_dir("/sub").unwrap();
+        write_file(&mounted, "/sub/a long name.txt", b"seed data");
+        write_file(&mounted, "/top", &[1u8; 1500]);
+        mounted.sync().unwrap();
+        let mut bytes = vec![0u8; 96 * BLOCK_SIZE];
+        device.borrow_mut().read_blocks(0, &mut bytes).unwrap();
+        std::fs::write(seed, bytes).unwrap();
+    }
+    let bytes = std::fs::read(seed).unwrap();
+    let blocks = (bytes.len() / BLOCK_SIZE) as u64;
+    let device: SharedDevice = Rc::new(RefCell::new(MemoryDevice::new(bytes)));
+    let volume = FatVolume::mount(device, 0, blocks, "seed", 1).unwrap();
+    assert_eq!(
+        read_file(&volume, "/sub/a long name.txt").unwrap(),
+        b"seed data"
+    );
 }

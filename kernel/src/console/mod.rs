@@ -38,8 +38,12 @@ pub trait Sink: Sync {
 const MAX_SINKS: usize = 4;
 
 /// The registered sinks, in registration order; [`SINK_COUNT`] of them are set.
-static SINKS: [SetOnce<&'static dyn Sink>; MAX_SINKS] =
-    [SetOnce::new(), SetOnce::new(), SetOnce::new(), SetOnce::new()];
+static SINKS: [SetOnce<&'static dyn Sink>; MAX_SINKS] = [
+    SetOnce::new(),
+    SetOnce::new(),
+    SetOnce::new(),
+    SetOnce::new(),
+];
 static SINK_COUNT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 /// True while the raw REPL protocol is talking to a host: only protocol sinks get output.

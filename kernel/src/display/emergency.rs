@@ -73,8 +73,18 @@ pub fn write(info: &ScreenInfo, start_y: u32, bytes: &[u8]) {
                     );
                     y = info.height - LINE_HEIGHT;
                 }
-                screen.fill_rect(x as i32, y as i32, GLYPH_WIDTH as i32, LINE_HEIGHT as i32, black);
-                let text = [if byte.is_ascii_graphic() || byte == b' ' { byte } else { b'?' }];
+                screen.fill_rect(
+                    x as i32,
+                    y as i32,
+                    GLYPH_WIDTH as i32,
+                    LINE_HEIGHT as i32,
+                    black,
+                );
+                let text = [if byte.is_ascii_graphic() || byte == b' ' {
+                    byte
+                } else {
+                    b'?'
+                }];
                 if let Ok(text) = core::str::from_utf8(&text) {
                     screen.text(text, x as i32, (y + 1) as i32, white);
                 }

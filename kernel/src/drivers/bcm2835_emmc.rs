@@ -237,10 +237,7 @@ impl Emmc {
             self.command(16, BLOCK as u32, CMDTM::RESPONSE::Bits48)?;
         }
         // A 4-bit bus if the card takes it (ACMD6); else stay on one bit.
-        if self
-            .app_command(6, 2, rca, CMDTM::RESPONSE::Bits48)
-            .is_ok()
-        {
+        if self.app_command(6, 2, rca, CMDTM::RESPONSE::Bits48).is_ok() {
             registers
                 .control0
                 .set(registers.control0.get() | CONTROL0_4BIT);
@@ -334,9 +331,10 @@ impl Emmc {
             flags & (INTERRUPT::COMMAND_DONE::SET.value | INTERRUPT::ERROR::SET.value | ERROR_FLAGS)
                 != 0
         });
-        registers
-            .interrupt
-            .set(flags & (INTERRUPT::COMMAND_DONE::SET.value | ERROR_FLAGS | INTERRUPT::ERROR::SET.value));
+        registers.interrupt.set(
+            flags
+                & (INTERRUPT::COMMAND_DONE::SET.value | ERROR_FLAGS | INTERRUPT::ERROR::SET.value),
+        );
         check_flags(flags, finished)?;
         Ok([
             registers.response[0].get(),
@@ -380,7 +378,12 @@ impl Emmc {
             (false, false) => 24,
             (false, true) => 25,
         };
-        self.issue(index, address, CMDTM::RESPONSE::Bits48, Some((blocks, read)))?;
+        self.issue(
+            index,
+            address,
+            CMDTM::RESPONSE::Bits48,
+            Some((blocks, read)),
+        )?;
         let registers = &self.registers;
         let ready = if read {
             INTERRUPT::READ_READY::SET.value
@@ -420,9 +423,13 @@ impl Emmc {
             let base = done * BLOCK / 4;
             let mut result = Err(CardError::Timeout);
             for _ in 0..ATTEMPTS {
-                result = self.transfer_once(card, first + done as u64, count, read, &mut |index, value| {
-                    word(base + index, value)
-                });
+                result = self.transfer_once(
+                    card,
+                    first + done as u64,
+                    count,
+                    read,
+                    &mut |index, value| word(base + index, value),
+                );
                 if result.is_ok() {
                     break;
                 }
@@ -436,17 +443,29 @@ impl Emmc {
 
     /// Reads whole blocks from block `first` into `buffer`.
     pub fn read(&self, card: &CardInfo, first: u64, buffer: &mut [u8]) -> Result<(), CardError> {
-        self.transfer(card, first, buffer.len() / BLOCK, true, &mut |index, value| {
-            buffer[index * 4..index * 4 + 4].copy_from_slice(&value.to_le_bytes());
-        })
+        self.transfer(
+            card,
+            first,
+            buffer.len() / BLOCK,
+            true,
+            &mut |index, value| {
+                buffer[index * 4..index * 4 + 4].copy_from_slice(&value.to_le_bytes());
+            },
+        )
     }
 
     /// Writes whole blocks from `data` at block `first`.
     pub fn write(&self, card: &CardInfo, first: u64, data: &[u8]) -> Result<(), CardError> {
-        self.transfer(card, first, data.len() / BLOCK, false, &mut |index, value| {
-            let bytes = &data[index * 4..index * 4 + 4];
-            *value = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-        })
+        self.transfer(
+            card,
+            first,
+            data.len() / BLOCK,
+            false,
+            &mut |index, value| {
+                let bytes = &data[index * 4..index * 4 + 4];
+                *value = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+            },
+        )
     }
 }
 

@@ -49,7 +49,9 @@ mod display_native {
             .ok_or_else(|| crate::python::posix::os_error_with_message(vm, 19, "no screen"))?;
         let size = u32::try_from(size)
             .ok()
-            .filter(|size| (fbconsole::glyphs::MIN_FONT_SIZE..=fbconsole::glyphs::MAX_FONT_SIZE).contains(size))
+            .filter(|size| {
+                (fbconsole::glyphs::MIN_FONT_SIZE..=fbconsole::glyphs::MAX_FONT_SIZE).contains(size)
+            })
             .ok_or_else(|| {
                 vm.new_value_error(format!(
                     "text size {size}: {} to {} pixels",
@@ -60,7 +62,10 @@ mod display_native {
         let background = if vm.is_none(&background) {
             None
         } else {
-            Some(info.format.decode(i64::try_from_object(vm, background)? as u32))
+            Some(
+                info.format
+                    .decode(i64::try_from_object(vm, background)? as u32),
+            )
         };
         let style = TextStyle {
             size,

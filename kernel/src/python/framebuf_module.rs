@@ -11,7 +11,10 @@ mod framebuf_native {
         PyObjectRef, PyResult, TryFromObject, VirtualMachine,
     };
 
-    fn value_error(vm: &VirtualMachine, error: Error) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    fn value_error(
+        vm: &VirtualMachine,
+        error: Error,
+    ) -> rustpython_vm::builtins::PyBaseExceptionRef {
         vm.new_value_error(error.to_string())
     }
 
@@ -155,19 +158,25 @@ mod framebuf_native {
                 expect(6)?;
                 let (x, y, w, h) = (at(0)?, at(1)?, at(2)?, at(3)?);
                 let (c, fill) = (color(vm, &arguments[4])?, flag(vm, &arguments[5])?);
-                with_target(&target, geometry, vm, |buffer| buffer.rect(x, y, w, h, c, fill))?;
+                with_target(&target, geometry, vm, |buffer| {
+                    buffer.rect(x, y, w, h, c, fill)
+                })?;
             }
             "fill_rect" => {
                 expect(5)?;
                 let (x, y, w, h) = (at(0)?, at(1)?, at(2)?, at(3)?);
                 let c = color(vm, &arguments[4])?;
-                with_target(&target, geometry, vm, |buffer| buffer.fill_rect(x, y, w, h, c))?;
+                with_target(&target, geometry, vm, |buffer| {
+                    buffer.fill_rect(x, y, w, h, c)
+                })?;
             }
             "line" => {
                 expect(5)?;
                 let (x1, y1, x2, y2) = (at(0)?, at(1)?, at(2)?, at(3)?);
                 let c = color(vm, &arguments[4])?;
-                with_target(&target, geometry, vm, |buffer| buffer.line(x1, y1, x2, y2, c))?;
+                with_target(&target, geometry, vm, |buffer| {
+                    buffer.line(x1, y1, x2, y2, c)
+                })?;
             }
             "ellipse" => {
                 expect(7)?;
@@ -188,12 +197,14 @@ mod framebuf_native {
                     .map(|value| coordinate(vm, value))
                     .collect::<PyResult<Vec<i32>>>()?;
                 if points.len() % 2 != 0 {
-                    return Err(vm.new_value_error(
-                        "poly coordinates must come in x, y pairs".to_owned(),
-                    ));
+                    return Err(
+                        vm.new_value_error("poly coordinates must come in x, y pairs".to_owned())
+                    );
                 }
                 let (c, fill) = (color(vm, &arguments[3])?, flag(vm, &arguments[4])?);
-                with_target(&target, geometry, vm, |buffer| buffer.poly(x, y, &points, c, fill))?;
+                with_target(&target, geometry, vm, |buffer| {
+                    buffer.poly(x, y, &points, c, fill)
+                })?;
             }
             "text" => {
                 expect(4)?;

@@ -313,7 +313,9 @@ pub fn run_main_script(vm: &VirtualMachine, scope: &Scope) {
     let card_first = crate::config::get().app_from_card_first;
     let safe = safe_boot_reason();
     if let Some(reason) = &safe {
-        crate::console::write(format!("PiPyOS: safe boot ({reason}): the card's app is skipped\n").as_bytes());
+        crate::console::write(
+            format!("PiPyOS: safe boot ({reason}): the card's app is skipped\n").as_bytes(),
+        );
     }
     let card = CARD_APPS.iter().copied().filter(|_| safe.is_none());
     let order: Vec<(&str, Option<&str>)> = if card_first {
@@ -321,10 +323,9 @@ pub fn run_main_script(vm: &VirtualMachine, scope: &Scope) {
     } else {
         [INITFS_APP].into_iter().chain(card).collect()
     };
-    let Some((main, data, directory)) = order
-        .into_iter()
-        .find_map(|(path, directory)| vfs::read_whole_file(path).map(|data| (path, data, directory)))
-    else {
+    let Some((main, data, directory)) = order.into_iter().find_map(|(path, directory)| {
+        vfs::read_whole_file(path).map(|data| (path, data, directory))
+    }) else {
         return;
     };
     if let Some(directory) = directory {
@@ -670,7 +671,9 @@ pub(crate) mod _pipyos {
         )?;
         stats.set_item(
             "events_lost",
-            vm.ctx.new_int(crate::python::interrupt::events_lost()).into(),
+            vm.ctx
+                .new_int(crate::python::interrupt::events_lost())
+                .into(),
             vm,
         )?;
         stats.set_item("counts", counts.into(), vm)?;
@@ -703,9 +706,7 @@ pub(crate) mod _pipyos {
                 let _ = unsafe { core::ptr::read_volatile(guard as *const u32) };
                 Ok(())
             }
-            other => Err(vm.new_value_error(format!(
-                "_crash({other:?}): 'panic' or 'fault'"
-            ))),
+            other => Err(vm.new_value_error(format!("_crash({other:?}): 'panic' or 'fault'"))),
         }
     }
 

@@ -48,7 +48,8 @@ impl BlockDevice for SdCard {
 
 fn check(blocks: u64, first: u64, bytes: usize) -> Result<(), BlockError> {
     let count = (bytes / BLOCK_SIZE) as u64;
-    if bytes % BLOCK_SIZE != 0 || first.checked_add(count).is_none_or(|end| end > blocks) {
+    if !bytes.is_multiple_of(BLOCK_SIZE) || first.checked_add(count).is_none_or(|end| end > blocks)
+    {
         return Err(BlockError::OutOfRange);
     }
     Ok(())
@@ -108,7 +109,10 @@ fn try_mount() -> Result<String, String> {
             continue;
         };
         if !partition.is_fat() {
-            mounted.push(format!("partition {number} is not FAT (type {:#04x})", partition.kind));
+            mounted.push(format!(
+                "partition {number} is not FAT (type {:#04x})",
+                partition.kind
+            ));
             continue;
         }
         match FatVolume::mount(
@@ -128,6 +132,6 @@ fn try_mount() -> Result<String, String> {
             Err(reason) => mounted.push(format!("{point}: {reason}")),
         }
     }
-    let megabytes = info.blocks * BLOCK_SIZE as u64 >> 20;
+    let megabytes = (info.blocks * BLOCK_SIZE as u64) >> 20;
     Ok(format!("SD card, {megabytes} MiB: {}", mounted.join(", ")))
 }
