@@ -644,14 +644,15 @@ CELL_HEIGHT = 19
 SCREEN = (640, 480)
 
 
-def host_rendering(tools, text):
-    """The host's rendering of `text` on one blank console row, as QEMU shows 16 bpp pixels."""
+def host_rendering(tools, text, width=SCREEN[0], pixel_format="rgb565"):
+    """The host's rendering of `text` on one blank console row, as QEMU shows the pixels."""
     if not tools.render_text:
         raise SkipTest("needs --render-text (pipyos-render-text)")
-    out = os.path.join(tools.workdir("render"),
-                       hashlib.sha256(text.encode()).hexdigest()[:16] + ".ppm")
+    key = f"{text}|{width}|{pixel_format}".encode()
+    out = os.path.join(tools.workdir("render"), hashlib.sha256(key).hexdigest()[:16] + ".ppm")
     subprocess.run([tools.render_text, "--text", text, "--output", out, "--cursor", "hidden",
-                    "--width", str(SCREEN[0]), "--height", str(CELL_HEIGHT)], check=True)
+                    "--width", str(width), "--height", str(CELL_HEIGHT),
+                    "--format", pixel_format], check=True)
     with open(out, "rb") as handle:
         return read_ppm(handle.read())
 
@@ -690,6 +691,27 @@ def test_screen_console_text_matches_the_host_rendering(make_board, tools):
           f"(closest differs in {closest_row_difference(screen, reference)} bytes)")
     banner = host_rendering(tools, ">>> print('HELLO')")
     check(rows_showing(screen, banner), "the echoed input line is not on the screen")
+
+
+@test
+def test_screen_at_32_bpp_and_another_size_from_the_configuration(make_board, tools):
+    config = b"framebuffer_width = 800\nframebuffer_height = 600\nframebuffer_depth = 32\n"
+    initfs = make_initfs(tools, tools.workdir("screen32"), {"etc/pipyos.conf": config})
+    reference = host_rendering(tools, "HELLO", width=800, pixel_format="xrgb8888")
+    board = make_board(initfs=initfs, monitor=True)
+    booted(board)
+    check(board.run("import display; print(display.width, display.height, display.depth)")
+          == "800 600 32\n", "geometry from /etc/pipyos.conf")
+    check(board.run("print('HELLO')") == "HELLO\n", "print")
+    screen = board.screendump()
+    check(screen[:2] == (800, 600), f"screen size {screen[:2]}")
+    check(rows_showing(screen, reference),
+          "no row equals the host's 32 bpp rendering of HELLO "
+          f"(closest differs in {closest_row_difference(screen, reference)} bytes)")
+    board.run("display.console(False)")
+    board.run("display.framebuffer().fill_rect(0, 0, 4, 4, display.rgb(10, 200, 30))")
+    width, _, pixels = board.screendump()
+    check(pixels[:3] == bytes([10, 200, 30]), f"32 bpp colour {pixels[:3].hex()}")
 
 
 @test
