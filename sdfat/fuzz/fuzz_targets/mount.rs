@@ -1,5 +1,9 @@
 //! Fuzz target: arbitrary bytes as a disk partition; mount it as FAT and, when that works,
 //! walk its directories and read its files. Nothing may panic or hang.
+//!
+//! A mounted volume is leaked by design (the kernel mounts once per boot), so every run
+//! reuses one device and only the small file-system state is leaked: run with
+//! `-detect_leaks=0`.
 #![no_main]
 
 use std::cell::RefCell;
@@ -9,11 +13,19 @@ use libfuzzer_sys::fuzz_target;
 use sdfat::{FatVolume, MemoryDevice, SharedDevice, BLOCK_SIZE};
 use vfscore::{FileKind, FileSystem, OpenOptions};
 
+thread_local! {
+    static DEVICE: Rc<RefCell<MemoryDevice>> = Rc::new(RefCell::new(MemoryDevice::new(Vec::new())));
+}
+
 fuzz_target!(|bytes: &[u8]| {
     let mut disk = bytes.to_vec();
     disk.resize(disk.len().div_ceil(BLOCK_SIZE).max(1) * BLOCK_SIZE, 0);
     let blocks = (disk.len() / BLOCK_SIZE) as u64;
-    let device: SharedDevice = Rc::new(RefCell::new(MemoryDevice::new(disk)));
+    let device = DEVICE.with(|device| {
+        device.borrow_mut().bytes = disk;
+        Rc::clone(device)
+    });
+    let device: SharedDevice = device;
     let Ok(volume) = FatVolume::mount(device, 0, blocks, "fuzz", 1) else {
         return;
     };
