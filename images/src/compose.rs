@@ -82,14 +82,19 @@ pub fn check_layout(image_size: u64, boot_partition_size: u64) -> Result<u32, Er
             required,
         });
     }
-    let partition_sectors = boot_partition_size / SECTOR_SIZE;
+    fat32_cluster_size(boot_partition_size).ok_or(too_small)
+}
+
+/// The largest cluster size (4 KiB down to 512 bytes) that still gives a partition of
+/// `partition_size` bytes the clusters FAT32 needs; `None` if none does.
+fn fat32_cluster_size(partition_size: u64) -> Option<u32> {
+    let partition_sectors = partition_size / SECTOR_SIZE;
     CLUSTER_SIZES
         .iter()
         .find(|&&size| {
             fat32_cluster_estimate(partition_sectors, size / SECTOR_SIZE) >= FAT32_MIN_CLUSTERS
         })
         .map(|&size| size as u32)
-        .ok_or(too_small)
 }
 
 /// Composes the image in memory: `spec.image_size` bytes (use [`write_image_file`]
@@ -146,7 +151,8 @@ pub fn compose_into<T: Read + Write + Seek>(spec: &ImageSpec, target: &mut T) ->
     if let Some(range) = data {
         let mut partition = StreamSlice::new(&mut *target, range.start, range.end)
             .map_err(Error::io("opening the data partition"))?;
-        format_data_partition(&mut partition, range.start)?;
+        let cluster_size = fat32_cluster_size(range.end - range.start).unwrap_or(512);
+        format_data_partition(&mut partition, range.start, cluster_size)?;
         write_data_files(&mut partition, spec, clock)?;
     }
     target.flush().map_err(Error::io("flushing the image"))
@@ -160,15 +166,18 @@ pub fn data_partition(spec: &ImageSpec) -> Option<std::ops::Range<u64>> {
     (end.saturating_sub(start) >= MIN_BOOT_PARTITION_SIZE).then_some(start..end)
 }
 
-/// Formats the data partition as FAT32 (label `PIPYDATA`, fixed volume id; fatfs picks the
-/// cluster size) and records its offset in the boot sectors.
+/// Formats the data partition as FAT32 (label `PIPYDATA`, fixed volume id, the largest
+/// cluster FAT32 allows there: fewer FAT updates per byte written) and records its offset in
+/// the boot sectors.
 fn format_data_partition<T: Read + Write + Seek>(
     partition: &mut T,
     offset: u64,
+    cluster_size: u32,
 ) -> Result<(), Error> {
     let mut label = [b' '; 11];
     label[..DATA_VOLUME_LABEL.len()].copy_from_slice(DATA_VOLUME_LABEL.as_bytes());
     let options = FormatVolumeOptions::new()
+        .bytes_per_cluster(cluster_size)
         .fat_type(FatType::Fat32)
         .sectors_per_track(CHS_SECTORS_PER_TRACK.into())
         .heads(CHS_HEADS.into())

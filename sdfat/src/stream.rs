@@ -6,11 +6,24 @@ use std::rc::Rc;
 
 use crate::{BlockError, SharedDevice, BLOCK_SIZE};
 
-/// The block held in the cache.
+/// A block held in the cache.
 struct Cached {
     block: u64,
     data: [u8; BLOCK_SIZE],
     dirty: bool,
+    /// When it was last used (for least-recently-used replacement).
+    used: u64,
+}
+
+/// Blocks the cache holds: enough for the FAT sectors of both FAT copies, a directory block
+/// and the boot/FS-info sectors, so allocating clusters does not thrash.
+const CACHE_BLOCKS: usize = 8;
+
+/// The cached blocks and the use counter.
+#[derive(Default)]
+struct Cache {
+    blocks: Vec<Cached>,
+    clock: u64,
 }
 
 /// A partition of a shared block device as a byte stream.
@@ -19,7 +32,7 @@ pub struct BlockStream {
     first_block: u64,
     block_count: u64,
     position: u64,
-    cache: Rc<RefCell<Option<Cached>>>,
+    cache: Rc<RefCell<Cache>>,
     budget: Rc<Cell<u64>>,
 }
 
@@ -28,7 +41,7 @@ pub struct BlockStream {
 pub(crate) struct Flusher {
     device: SharedDevice,
     first_block: u64,
-    cache: Rc<RefCell<Option<Cached>>>,
+    cache: Rc<RefCell<Cache>>,
 }
 
 impl Flusher {
@@ -39,23 +52,6 @@ impl Flusher {
     }
 }
 
-fn write_back(
-    device: &SharedDevice,
-    first_block: u64,
-    cache: &mut Option<Cached>,
-) -> io::Result<()> {
-    if let Some(cached) = cache {
-        if cached.dirty {
-            device
-                .borrow_mut()
-                .write_blocks(first_block + cached.block, &cached.data)
-                .map_err(block_error)?;
-            cached.dirty = false;
-        }
-    }
-    Ok(())
-}
-
 /// The io error of a failed block transfer (the volume turns it into `EIO`).
 fn block_error(error: BlockError) -> io::Error {
     io::Error::other(format!("SD card: {error}"))
@@ -63,6 +59,27 @@ fn block_error(error: BlockError) -> io::Error {
 
 /// What the budget's exhaustion says.
 pub(crate) const LOOP_MESSAGE: &str = "the FAT looks corrupt (a cluster chain loops)";
+
+/// Writes one cached block back if it changed.
+fn write_back_one(device: &SharedDevice, first_block: u64, cached: &mut Cached) -> io::Result<()> {
+    if cached.dirty {
+        device
+            .borrow_mut()
+            .write_blocks(first_block + cached.block, &cached.data)
+            .map_err(block_error)?;
+        cached.dirty = false;
+    }
+    Ok(())
+}
+
+/// Writes every changed cached block back, in block order.
+fn write_back(device: &SharedDevice, first_block: u64, cache: &mut Cache) -> io::Result<()> {
+    cache.blocks.sort_by_key(|cached| cached.block);
+    for cached in &mut cache.blocks {
+        write_back_one(device, first_block, cached)?;
+    }
+    Ok(())
+}
 
 impl BlockStream {
     /// The blocks `[first_block, first_block + block_count)` of `device`.
@@ -72,7 +89,7 @@ impl BlockStream {
             first_block,
             block_count,
             position: 0,
-            cache: Rc::new(RefCell::new(None)),
+            cache: Rc::new(RefCell::new(Cache::default())),
             budget: Rc::new(Cell::new(u64::MAX)),
         }
     }
@@ -117,36 +134,53 @@ impl BlockStream {
         write_back(&self.device, self.first_block, &mut self.cache.borrow_mut())
     }
 
-    /// Makes `block` the cached one, and runs `f` on it.
+    /// Makes `block` a cached one (replacing the least recently used), and runs `f` on it.
     fn with_block<R>(&mut self, block: u64, f: impl FnOnce(&mut Cached) -> R) -> io::Result<R> {
         let mut cache = self.cache.borrow_mut();
-        if cache.as_ref().map(|cached| cached.block) != Some(block) {
-            write_back(&self.device, self.first_block, &mut cache)?;
-            let mut data = [0; BLOCK_SIZE];
-            self.device
-                .borrow_mut()
-                .read_blocks(self.first_block + block, &mut data)
-                .map_err(block_error)?;
-            *cache = Some(Cached {
-                block,
-                data,
-                dirty: false,
-            });
-        }
-        Ok(f(cache.as_mut().expect("just loaded")))
-    }
-
-    /// Writes the cache back if it holds a block in `[first, first + count)` (a direct read
-    /// must see its changes), and drops it if `dropping` (a direct write replaces it).
-    fn sync_cache_for(&mut self, first: u64, count: u64, dropping: bool) -> io::Result<()> {
-        let cached_block = self.cache.borrow().as_ref().map(|cached| cached.block);
-        if let Some(block) = cached_block {
-            if block >= first && block < first + count {
-                self.write_back()?;
-                if dropping {
-                    *self.cache.borrow_mut() = None;
+        cache.clock += 1;
+        let now = cache.clock;
+        let index = match cache.blocks.iter().position(|cached| cached.block == block) {
+            Some(index) => index,
+            None => {
+                let mut data = [0; BLOCK_SIZE];
+                self.device
+                    .borrow_mut()
+                    .read_blocks(self.first_block + block, &mut data)
+                    .map_err(block_error)?;
+                let fresh = Cached {
+                    block,
+                    data,
+                    dirty: false,
+                    used: now,
+                };
+                if cache.blocks.len() < CACHE_BLOCKS {
+                    cache.blocks.push(fresh);
+                    cache.blocks.len() - 1
+                } else {
+                    let oldest = (0..cache.blocks.len())
+                        .min_by_key(|&index| cache.blocks[index].used)
+                        .unwrap_or(0);
+                    write_back_one(&self.device, self.first_block, &mut cache.blocks[oldest])?;
+                    cache.blocks[oldest] = fresh;
+                    oldest
                 }
             }
+        };
+        let cached = &mut cache.blocks[index];
+        cached.used = now;
+        Ok(f(cached))
+    }
+
+    /// Writes back the cached blocks in `[first, first + count)` (a direct read must see
+    /// their changes), and drops them if `dropping` (a direct write replaces them).
+    fn sync_cache_for(&mut self, first: u64, count: u64, dropping: bool) -> io::Result<()> {
+        let mut cache = self.cache.borrow_mut();
+        let inside = |cached: &Cached| cached.block >= first && cached.block < first + count;
+        for cached in cache.blocks.iter_mut().filter(|cached| inside(cached)) {
+            write_back_one(&self.device, self.first_block, cached)?;
+        }
+        if dropping {
+            cache.blocks.retain(|cached| !inside(cached));
         }
         Ok(())
     }
