@@ -14,8 +14,9 @@ use fontdue::{Font, FontSettings};
 use crate::color::Rgb;
 use crate::surface::Framebuffer;
 
-/// The embedded font: DejaVu Sans Mono (licence in `fonts/LICENSE-DejaVu.txt`).
-pub const FONT_DATA: &[u8] = include_bytes!("../fonts/DejaVuSansMono.ttf");
+/// The embedded font: a 718-glyph subset of DejaVu Sans Mono (`fonts/README.md`; licence in
+/// `fonts/LICENSE-DejaVu.txt`).
+pub const FONT_DATA: &[u8] = include_bytes!("../fonts/DejaVuSansMono-PiPyOS.ttf");
 
 /// Smallest font pixel size the cache accepts.
 pub const MIN_FONT_SIZE: u32 = 4;

@@ -72,7 +72,7 @@ fn font_and_glyph_memory() {
         640 * 480 * 2
     );
 
-    assert_eq!(FONT_DATA.len(), 343_140);
+    assert_eq!(FONT_DATA.len(), 46_408);
     assert!(font_heap > 0 && font_heap < 16 * 1024 * 1024, "{font_heap}");
     assert!(ascii_coverage == 94 * 190, "{ascii_coverage}");
     assert!(ascii_heap < 64 * 1024, "{ascii_heap}");
