@@ -636,7 +636,6 @@ def test_mpremote_commands(make_board, tools):
     check(result.returncode == 0 and "hello from the host" in result.stdout, "mount + import")
 
 
-
 # --- Issue: the HDMI screen (framebuffer console, framebuf, display) ----------------------------
 
 # The console's cell at its default 16 px DejaVu Sans Mono, and QEMU's default screen.
@@ -865,7 +864,8 @@ def test_sd_card_files_survive_a_reboot(make_board, tools):
     output = board.run("print(hashlib.sha256(open('/data/big.bin', 'rb').read()).hexdigest())")
     check(output.strip() == digest, f"{output} != {digest}")
     output = board.run("import os; os.rename('/data/hello.txt', '/data/renamed.txt'); "
-                       "os.remove('/data/dir/x'); os.rmdir('/data/dir'); print(os.listdir('/data'))")
+                       "os.remove('/data/dir/x'); os.rmdir('/data/dir'); "
+                       "print(os.listdir('/data'))")
     import ast
     names = ast.literal_eval(output.strip())
     check("renamed.txt" in names and "hello.txt" not in names and "dir" not in names, output)
