@@ -22,6 +22,9 @@ struct Options {
     frozen_stdlib: bool,
     serial: String,
     screen: bool,
+    script: Option<PathBuf>,
+    top: Option<String>,
+    folded: Option<PathBuf>,
 }
 
 fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
@@ -39,6 +42,9 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
         host_only: false,
         serial: "stdio".to_owned(),
         screen: false,
+        script: None,
+        top: None,
+        folded: None,
         // Measured (README): importing from the initfs compiles source at every import
         // (`import json` 618 M instructions); frozen bytecode takes 113 M.
         frozen_stdlib: true,
@@ -67,6 +73,11 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
             }
             Long("stdlib-in-initfs") => options.frozen_stdlib = false,
             Long("screen") => options.screen = true,
+            Long("script") => options.script = Some(path(&mut parser)?),
+            Long("folded") => options.folded = Some(path(&mut parser)?),
+            Long("top") => {
+                options.top = Some(parser.value().map_err(text)?.string().map_err(text)?)
+            }
             Short('h') | Long("help") => return Err(crate::USAGE.to_owned()),
             Value(value) if command.is_none() => command = Some(value.string().map_err(text)?),
             other => return Err(format!("{}\n\n{}", other.unexpected(), crate::USAGE)),
@@ -99,6 +110,7 @@ pub fn dispatch(arguments: Vec<String>) -> Result<(), String> {
         "test" => test(&options),
         "bench" => bench(&options),
         "lint" => kernel::clippy(&options.profile, &build_info(&options)?),
+        "profile" => profile(&options),
         "reproduce" => reproduce::run(&options.profile, options.frozen_stdlib),
         other => Err(format!("unknown command `{other}`\n\n{}", crate::USAGE)),
     }
@@ -422,6 +434,34 @@ fn host_tool(package: &str, binary: &str) -> Result<PathBuf, String> {
         &format!("building {binary}"),
     )?;
     Ok(paths::host_target_directory().join("debug").join(binary))
+}
+
+/// `cargo xtask profile`: the boot (or a script, boot subtracted) by function, with the QEMU
+/// plugin's exact block counts and sampled call stacks (bench/profile.py).
+fn profile(options: &Options) -> Result<(), String> {
+    let image = image_for(options)?;
+    let mut command = Command::new(paths::tool("PYTHON", "python3"));
+    command
+        .current_dir(paths::repository())
+        .arg("bench/profile.py")
+        .arg("--image")
+        .arg(&image)
+        .arg("--mkimage")
+        .arg(host_tool("pipyos-images", "pipyos-mkimage")?)
+        .arg("--kernel-elf")
+        .arg(options.out_directory.join("kernel.elf"))
+        .arg("--plugin")
+        .arg(qemu_plugin()?);
+    if let Some(script) = &options.script {
+        command.arg("--script").arg(script);
+    }
+    if let Some(top) = &options.top {
+        command.args(["--top", top]);
+    }
+    if let Some(folded) = &options.folded {
+        command.arg("--folded").arg(folded);
+    }
+    kernel::run(&mut command, "profile")
 }
 
 fn bench(options: &Options) -> Result<(), String> {

@@ -24,6 +24,9 @@ commands:
   test    [--image FILE] [--profile P] [--host-only]    host unit tests, then emulated boot tests
   bench   [--image FILE] [--profile P]                  instruction counts and sizes
   lint    [--profile P]                                 clippy over the kernel, warnings denied
+  profile [--image FILE] [--profile P] [--script FILE.py] [--top N] [--folded OUT]
+                                                        instructions by function: the boot, or a
+                                                        script at the prompt (boot subtracted)
   reproduce [--profile P]                               two clean builds in two directories, compared
 
 The standard library is compiled into the kernel as bytecode (frozen); `--stdlib-in-initfs`
