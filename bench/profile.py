@@ -7,8 +7,8 @@ Usage: profile.py --image IMG --mkimage PATH --kernel-elf ELF --plugin SO
 Boots the image in QEMU raspi0 with `-icount shift=0` and our TCG plugin's `profile=` mode (an
 exact execution count per translated block, and call stacks sampled every 10,000 instructions).
 Without `--script` it profiles the boot to the first `>>> `. With it, the board boots, runs the
-script at the prompt, and the boot-only profile (taken the same way; the emulation is
-deterministic) is subtracted, so the numbers are the script's own.
+script at the prompt, and the boot-only profile (taken the same way; two boots differ by about
+0.1 % of their instructions) is subtracted, so the numbers are the script's own.
 
 Prints the top functions by self instructions (inlined code counts for the function it was
 inlined into) and, with `--folded`, writes folded stacks (`outer;inner count`) for any flame
