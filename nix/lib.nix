@@ -299,7 +299,7 @@ let
   in
     hasPrefix prefix absolute && inSource spec (dropChars (stringLength prefix) absolute) type;
 
-  mkSdImageArgNames = ["app" "config" "pkgs" "pythonPackages" "system" "version"];
+  mkSdImageArgNames = ["app" "config" "data" "pkgs" "pythonPackages" "system" "version"];
   platformArgNames = ["pkgs" "system"];
 
   /*
@@ -307,6 +307,8 @@ let
     pkgs           ? null            a nixpkgs package set to build with
     system         ? "x86_64-linux"  or a host system (not both)
     app            ? null            a path: the application directory
+    data           ? null            a path: files pre-filled into the SD card's
+                                     data partition (/data on the board)
     pythonPackages ? []              paths or derivations: package directories
     config         ? {}              extra config.txt keys (scalars)
     version        ? defaultVersion  image version, [A-Za-z0-9._+-]+
@@ -326,6 +328,7 @@ let
     pkgs = args.pkgs or null;
     system = args.system or null;
     app = args.app or null;
+    data = args.data or null;
     pythonPackages = args.pythonPackages or [];
     config = args.config or {};
     version = args.version or defaultVersion;
@@ -354,6 +357,10 @@ let
         if app == null || isPath app
         then app
         else throw "pipyos: mkSdImage's app must be a path (e.g. ./app) or null, not a ${typeOf app}";
+      data =
+        if data == null || isPath data
+        then data
+        else throw "pipyos: mkSdImage's data must be a path (e.g. ./data) or null, not a ${typeOf data}";
       pythonPackages =
         if !isList pythonPackages
         then throw "pipyos: mkSdImage's pythonPackages must be a list, not a ${typeOf pythonPackages}"

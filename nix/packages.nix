@@ -210,7 +210,8 @@
 
   /*
   The SD-card image, see nix/README.md: `mkSdImage { app ? null;
-  pythonPackages ? []; config ? {}; version ? <this source's version>; }`.
+  pythonPackages ? []; config ? {}; data ? null; version ? <this source's
+  version>; }`.
   The result is a directory holding pipyos-<version>-rpi1.img and
   nix-support/hydra-build-products (naming the image for Hydra); passthru:
   imageName, imageFile (its full path), kernel, initfs, configTxt, runner.
@@ -239,6 +240,11 @@
       "--git-revision"
       buildInfo.gitRevision
     ];
+    # The data partition's files (/data on the board), copied into the store.
+    dataArgs = lib.optionals (checked.data != null) [
+      "--data"
+      "${checked.data}"
+    ];
     image =
       pkgs.runCommand "pipyos-sd-image-${version}" {
         nativeBuildInputs = [mkimage];
@@ -259,6 +265,7 @@
           --config ${configTxt} \
           --version ${lib.escapeShellArg version} \
           ${lib.escapeShellArgs revisionArgs} \
+          ${lib.escapeShellArgs dataArgs} \
           --out-dir $out
         test -f $out/${imageName}
         mkdir -p $out/nix-support

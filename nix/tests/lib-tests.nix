@@ -25,9 +25,10 @@ let
 
   # Arguments as JSON-safe values (paths and package sets left out).
   summary = args:
-    builtins.removeAttrs args ["app" "pkgs" "pythonPackages"]
+    builtins.removeAttrs args ["app" "data" "pkgs" "pythonPackages"]
     // {
       hasApp = args.app != null;
+      hasData = args.data != null;
       hasPkgs = (args.pkgs or null) != null;
       pythonPackageCount = builtins.length args.pythonPackages;
     };
@@ -249,6 +250,7 @@ let
       expected = {
         config = {};
         hasApp = false;
+        hasData = false;
         hasPkgs = false;
         pythonPackageCount = 0;
         system = "x86_64-linux";
@@ -259,6 +261,7 @@ let
       expr = summary (check {
         system = "aarch64-linux";
         app = ./fixtures;
+        data = ./fixtures;
         pythonPackages = [./fixtures fakeDerivation];
         config.gpu_mem = 16;
         version = "2.0.0-rc.1+g1a2b3c4";
@@ -266,11 +269,16 @@ let
       expected = {
         config.gpu_mem = 16;
         hasApp = true;
+        hasData = true;
         hasPkgs = false;
         pythonPackageCount = 2;
         system = "aarch64-linux";
         version = "2.0.0-rc.1+g1a2b3c4";
       };
+    };
+    args-data-must-be-a-path = {
+      expr = throws (check {data = "not a path";});
+      expected = true;
     };
     args-app-is-kept = {
       expr = (check {app = ./fixtures;}).app == ./fixtures;
@@ -281,6 +289,7 @@ let
       expected = {
         config = {};
         hasApp = false;
+        hasData = false;
         hasPkgs = true;
         pythonPackageCount = 0;
         system = null;
@@ -352,7 +361,7 @@ let
     };
     bound-args-drop-platform = {
       expr = builtins.attrNames (checkBound {app = ./fixtures;});
-      expected = ["app" "config" "pythonPackages" "version"];
+      expected = ["app" "config" "data" "pythonPackages" "version"];
     };
     bound-args-refuse-system = {
       expr = throws (checkBound {system = "x86_64-linux";});
