@@ -801,12 +801,15 @@ def test_dashboard_example_draws_and_gives_the_console_back(make_board):
     board = screen_board(make_board)
     board.send("exec(open('/examples/dashboard.py').read())\r")
     board.expect(r"dashboard\.py'\)\.read\(\)\)\r\n")
-    time.sleep(3)
-    width, height, pixels = board.screendump()
     background = b"\x10\x18\x30"  # rgb(16, 24, 48) in RGB565, as QEMU widens it
     accent = b"\xf8\xc8\x28"  # rgb(255, 200, 40)
-    count = {colour: sum(1 for at in range(0, len(pixels), 3) if pixels[at:at + 3] == colour)
-             for colour in (background, accent)}
+    # The first frame takes a moment (font rasterising at two sizes): look until it is there.
+    for _ in range(60):
+        time.sleep(1)
+        width, height, pixels = board.screendump()
+        count = {colour: pixels.count(colour) for colour in (background, accent)}
+        if count[background] > width * height // 10 and count[accent] > 50:
+            break
     check(count[background] > width * height // 10, f"background pixels: {count}")
     check(count[accent] > 50, f"accent (clock, plot) pixels: {count}")
     board.send("\x03")
