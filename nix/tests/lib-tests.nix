@@ -55,6 +55,13 @@ let
   # The source decisions of nix/lib.nix for paths relative to the root.
   inSource = name: path: type: pipyosLib.inSource pipyosLib.sources.${name} path type;
   decide = name: paths: builtins.filter (path: inSource name path "regular") paths;
+  # kernel/deps/<path> is a symlink to <path> at the repository root.
+  throughDeps = directory: let
+    prefix = "kernel/deps/";
+  in
+    if builtins.substring 0 (builtins.stringLength prefix) directory == prefix
+    then builtins.substring (builtins.stringLength prefix) (-1) directory
+    else directory;
   decideDirectories = name: paths: builtins.filter (path: inSource name path "directory") paths;
 
   # The files of this repository that each source holds: a walk that goes
@@ -663,9 +670,19 @@ let
     # Each crate the kernel source holds finds the crates it names by path
     # (dependencies and [patch] entries) in it too: a new path dependency
     # outside `sources.kernel` fails here, not in a Nix build.
+    # The kernel reaches the host crates through kernel/deps/<crate>, symlinks
+    # to ../../<crate> (so that cargo hashes their paths relative to the kernel
+    # workspace): the crate behind each must be in the source, and the
+    # symlinks themselves are kept.
     repository-kernel-path-dependencies-in-source = {
-      expr = builtins.filter (directory: !builtins.elem "${directory}/Cargo.toml" kernelFiles) (
+      expr = builtins.filter (directory: !builtins.elem "${throughDeps directory}/Cargo.toml" kernelFiles) (
         builtins.concatMap pathDependencies (manifestDirectories kernelFiles)
+      );
+      expected = [];
+    };
+    repository-kernel-deps-symlinks-kept = {
+      expr = builtins.filter (name: !inSource "kernel" "kernel/deps/${name}" "symlink") (
+        builtins.attrNames (builtins.readDir (repository + "/kernel/deps"))
       );
       expected = [];
     };
