@@ -104,7 +104,11 @@ fn tracked_files(repository: &Path) -> Result<Vec<PathBuf>, String> {
         .split(|&byte| byte == 0)
         .filter(|name| !name.is_empty())
         .map(|name| PathBuf::from(String::from_utf8_lossy(name).into_owned()))
-        .filter(|name| repository.join(name).is_file())
+        .filter(|name| {
+            // Files, and symbolic links (kernel/deps/: links to the host crates).
+            std::fs::symlink_metadata(repository.join(name))
+                .is_ok_and(|metadata| metadata.is_file() || metadata.file_type().is_symlink())
+        })
         .collect())
 }
 
@@ -115,8 +119,21 @@ fn copy_files(repository: &Path, checkout: &Path, files: &[PathBuf]) -> Result<(
             std::fs::create_dir_all(parent)
                 .map_err(|error| format!("{}: {error}", parent.display()))?;
         }
-        std::fs::copy(repository.join(file), &target)
-            .map_err(|error| format!("{}: {error}", target.display()))?;
+        let source = repository.join(file);
+        let is_link = std::fs::symlink_metadata(&source)
+            .map_err(|error| format!("{}: {error}", source.display()))?
+            .file_type()
+            .is_symlink();
+        if is_link {
+            // A relative link stays a link: its target is copied on its own.
+            let link = std::fs::read_link(&source)
+                .map_err(|error| format!("{}: {error}", source.display()))?;
+            std::os::unix::fs::symlink(&link, &target)
+                .map_err(|error| format!("{}: {error}", target.display()))?;
+        } else {
+            std::fs::copy(&source, &target)
+                .map_err(|error| format!("{}: {error}", target.display()))?;
+        }
     }
     Ok(())
 }
