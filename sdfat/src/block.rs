@@ -53,8 +53,9 @@ pub trait BlockDevice {
 /// A device shared by the file systems on its partitions (one context uses them).
 pub type SharedDevice = Rc<RefCell<dyn BlockDevice>>;
 
-/// Checks a transfer against the device size.
-pub(crate) fn check_range(count: u64, first: u64, bytes: usize) -> Result<(), BlockError> {
+/// Checks a transfer of `bytes` from block `first` against a device of `count` blocks: whole
+/// blocks, inside the device (for every [`BlockDevice`] implementation).
+pub fn check_range(count: u64, first: u64, bytes: usize) -> Result<(), BlockError> {
     if !bytes.is_multiple_of(BLOCK_SIZE) {
         return Err(BlockError::Device("transfer is not whole blocks"));
     }

@@ -12,6 +12,6 @@ pub mod mbr;
 mod stream;
 mod volume;
 
-pub use block::{BlockDevice, BlockError, MemoryDevice, SharedDevice, BLOCK_SIZE};
+pub use block::{check_range, BlockDevice, BlockError, MemoryDevice, SharedDevice, BLOCK_SIZE};
 pub use stream::BlockStream;
 pub use volume::{set_clock, FatVolume};

@@ -439,19 +439,7 @@ fn host_tool(package: &str, binary: &str) -> Result<PathBuf, String> {
 /// `cargo xtask profile`: the boot (or a script, boot subtracted) by function, with the QEMU
 /// plugin's exact block counts and sampled call stacks (bench/profile.py).
 fn profile(options: &Options) -> Result<(), String> {
-    let image = image_for(options)?;
-    let mut command = Command::new(paths::tool("PYTHON", "python3"));
-    command
-        .current_dir(paths::repository())
-        .arg("bench/profile.py")
-        .arg("--image")
-        .arg(&image)
-        .arg("--mkimage")
-        .arg(host_tool("pipyos-images", "pipyos-mkimage")?)
-        .arg("--kernel-elf")
-        .arg(options.out_directory.join("kernel.elf"))
-        .arg("--plugin")
-        .arg(qemu_plugin()?);
+    let mut command = guest_measurement("bench/profile.py", options)?;
     if let Some(script) = &options.script {
         command.arg("--script").arg(script);
     }
@@ -464,12 +452,14 @@ fn profile(options: &Options) -> Result<(), String> {
     kernel::run(&mut command, "profile")
 }
 
-fn bench(options: &Options) -> Result<(), String> {
+/// A `bench/` script with the image (built if not given), the composer, the kernel ELF and
+/// the QEMU plugin: what run_bench.py and profile.py both take.
+fn guest_measurement(script: &str, options: &Options) -> Result<Command, String> {
     let image = image_for(options)?;
     let mut command = Command::new(paths::tool("PYTHON", "python3"));
     command
         .current_dir(paths::repository())
-        .arg("bench/run_bench.py")
+        .arg(script)
         .arg("--image")
         .arg(&image)
         .arg("--mkimage")
@@ -478,6 +468,11 @@ fn bench(options: &Options) -> Result<(), String> {
         .arg(options.out_directory.join("kernel.elf"))
         .arg("--plugin")
         .arg(qemu_plugin()?);
+    Ok(command)
+}
+
+fn bench(options: &Options) -> Result<(), String> {
+    let mut command = guest_measurement("bench/run_bench.py", options)?;
     match test_tools_environment() {
         Ok(mpremote) => {
             command.arg("--mpremote").arg(mpremote);

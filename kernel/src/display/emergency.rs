@@ -2,8 +2,7 @@
 //! lock, no allocation and no glyph cache (the heap or the console may be what broke).
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use fbconsole::framebuf::{Format, FrameBuf, Geometry};
-use fbconsole::PixelFormat;
+use fbconsole::framebuf::{FrameBuf, Geometry};
 
 use super::ScreenInfo;
 
@@ -20,10 +19,7 @@ static STARTED: AtomicBool = AtomicBool::new(false);
 /// Writes `bytes` of a report below the console's last line (`start_y`), scrolling the whole
 /// screen when it reaches the bottom. `\r` and `\n` move the pen; other bytes are drawn.
 pub fn write(info: &ScreenInfo, start_y: u32, bytes: &[u8]) {
-    let format = match info.format {
-        PixelFormat::Rgb565 => Format::Rgb565,
-        _ => Format::Xrgb8888,
-    };
+    let format = info.framebuf_format();
     if info.width < GLYPH_WIDTH || info.height < LINE_HEIGHT {
         return;
     }

@@ -48,6 +48,16 @@ pub struct ScreenInfo {
     length: usize,
 }
 
+impl ScreenInfo {
+    /// The `framebuf` format that stores this screen's pixels (RGB565, or XRGB8888 at 32 bpp).
+    pub fn framebuf_format(&self) -> fbconsole::framebuf::Format {
+        match self.format {
+            PixelFormat::Rgb565 => fbconsole::framebuf::Format::Rgb565,
+            _ => fbconsole::framebuf::Format::Xrgb8888,
+        }
+    }
+}
+
 static INFO: SetOnce<ScreenInfo> = SetOnce::new();
 
 /// The screen's text console; the mutex also guards every access to the pixels outside the

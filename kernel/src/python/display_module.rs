@@ -4,7 +4,7 @@ pub(crate) use display_native::module_def;
 
 #[rustpython_vm::pymodule(name = "_display")]
 mod display_native {
-    use fbconsole::{framebuf::Format, PixelFormat, TextStyle};
+    use fbconsole::TextStyle;
     use rustpython_vm::{
         builtins::PyUtf8StrRef, function::OptionalArg, PyObjectRef, PyResult, TryFromObject,
         VirtualMachine,
@@ -16,10 +16,7 @@ mod display_native {
         match crate::display::info() {
             None => vm.ctx.none(),
             Some(info) => {
-                let format = match info.format {
-                    PixelFormat::Rgb565 => Format::Rgb565,
-                    _ => Format::Xrgb8888,
-                };
+                let format = info.framebuf_format();
                 vm.new_tuple((
                     info.width,
                     info.height,

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use sdfat::{mbr, BlockDevice, BlockError, FatVolume, SharedDevice, BLOCK_SIZE};
+use sdfat::{check_range, mbr, BlockDevice, BlockError, FatVolume, SharedDevice, BLOCK_SIZE};
 
 use crate::{
     bsp::rpi1::{self, memory, EMMC, GPIO},
@@ -36,23 +36,14 @@ impl BlockDevice for SdCard {
     }
 
     fn read_blocks(&mut self, first: u64, buffer: &mut [u8]) -> Result<(), BlockError> {
-        check(self.info.blocks, first, buffer.len())?;
+        check_range(self.info.blocks, first, buffer.len())?;
         EMMC.read(&self.info, first, buffer).map_err(block_error)
     }
 
     fn write_blocks(&mut self, first: u64, data: &[u8]) -> Result<(), BlockError> {
-        check(self.info.blocks, first, data.len())?;
+        check_range(self.info.blocks, first, data.len())?;
         EMMC.write(&self.info, first, data).map_err(block_error)
     }
-}
-
-fn check(blocks: u64, first: u64, bytes: usize) -> Result<(), BlockError> {
-    let count = (bytes / BLOCK_SIZE) as u64;
-    if !bytes.is_multiple_of(BLOCK_SIZE) || first.checked_add(count).is_none_or(|end| end > blocks)
-    {
-        return Err(BlockError::OutOfRange);
-    }
-    Ok(())
 }
 
 /// Where each partition is mounted.
