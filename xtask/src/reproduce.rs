@@ -197,8 +197,17 @@ pub fn explain_elf_difference(first: &[u8], second: &[u8]) -> String {
             continue;
         };
         if section.address() != other.address() || section.size() != other.size() {
+            let at = first_difference(data, other_data)
+                .or((data.len() != other_data.len()).then_some(data.len().min(other_data.len())))
+                .map_or_else(String::new, |offset| {
+                    let address = section.address() + offset as u64;
+                    format!(
+                        ", first differing byte at {address:#x} in {}",
+                        symbol_at(&elf_first, address)
+                    )
+                });
             return format!(
-                "first differing section: {name} (build 1: {:#x}+{:#x}, build 2: {:#x}+{:#x})",
+                "first differing section: {name} (build 1: {:#x}+{:#x}, build 2: {:#x}+{:#x}){at}",
                 section.address(),
                 section.size(),
                 other.address(),

@@ -1,16 +1,22 @@
-//! rustpython-derive as published, except that `py_freeze!` emits its modules sorted by name.
+//! rustpython-derive as published, except that its output no longer follows `HashMap` order.
 //!
-//! RustPython's freezing macro compiles a directory of Python modules into one `FrozenLib` blob.
-//! It collects the modules in a `std::collections::HashMap`, whose iteration order is seeded at
-//! random in every compiler process, so two clean builds of the same source laid the frozen
-//! standard library out differently. Every macro here forwards to the published
-//! rustpython-derive-impl 0.6.0, exactly as the published rustpython-derive 0.6.0 does; only
-//! [`py_freeze!`](macro@py_freeze) then decodes the blob the original produced and encodes the
-//! same modules again in name order. Each module's bytecode stays byte for byte as compiled.
+//! Two of the published macros emit items in the iteration order of a `std::collections::HashMap`,
+//! which is seeded at random in every compiler process, so two clean builds of the same source
+//! produced different kernels:
+//! - RustPython's freezing macro compiles a directory of Python modules into one `FrozenLib`
+//!   blob, collecting the modules in a map: [`py_freeze!`](macro@py_freeze) here decodes the blob
+//!   the original produced and encodes the same modules again in name order. Each module's
+//!   bytecode stays byte for byte as compiled.
+//! - `#[pyclass]` (and `#[pyexception]`) on an `impl` block keep the class's properties
+//!   (`#[pygetset]`) in a map and emit one block per property in its order: here the run of
+//!   property blocks in the expansion is put in name order. Each block stays token for token.
+//!
+//! Every macro forwards to the published rustpython-derive-impl 0.6.0, exactly as the published
+//! rustpython-derive 0.6.0 does.
 #![forbid(unsafe_code)]
 
 use proc_macro::TokenStream;
-use proc_macro2::{Literal, TokenTree};
+use proc_macro2::{Delimiter, Literal, TokenTree};
 use rustpython_compiler_core::frozen::{FrozenLib, FrozenModule};
 use rustpython_derive_impl as derive_impl;
 use std::collections::BTreeMap;
@@ -26,14 +32,18 @@ pub fn derive_from_args(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn pyclass(attributes: TokenStream, item: TokenStream) -> TokenStream {
     let attributes = parse_macro_input!(attributes with Punctuated::parse_terminated);
-    derive_impl::pyclass(attributes, parse_macro_input!(item)).into()
+    sort_getset_blocks(derive_impl::pyclass(attributes, parse_macro_input!(item))).into()
 }
 
 /// `#[pyexception]`.
 #[proc_macro_attribute]
 pub fn pyexception(attributes: TokenStream, item: TokenStream) -> TokenStream {
     let attributes = parse_macro_input!(attributes with Punctuated::parse_terminated);
-    derive_impl::pyexception(attributes, parse_macro_input!(item)).into()
+    sort_getset_blocks(derive_impl::pyexception(
+        attributes,
+        parse_macro_input!(item),
+    ))
+    .into()
 }
 
 /// `#[pymodule]`.
@@ -131,6 +141,99 @@ fn sort_frozen_expansion(expansion: proc_macro2::TokenStream) -> proc_macro2::To
         .collect()
 }
 
+/// Puts every run of property blocks in `expansion` in the order of the properties' names.
+///
+/// A property block is what the published `#[pyclass]` emits per `#[pygetset]` name: its `#[cfg]`
+/// attributes, then a `{ ... }` block that creates the descriptor with
+/// `PyGetSet::new("name", class, ctx)` and stores it in the class. The blocks follow one another
+/// in the map's order; nothing depends on it except the class dictionary's insertion order.
+/// Blocks are moved whole, and anything that is not a property block stays where it is.
+fn sort_getset_blocks(expansion: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let trees: Vec<TokenTree> = expansion
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut sorted =
+                    proc_macro2::Group::new(group.delimiter(), sort_getset_blocks(group.stream()));
+                sorted.set_span(group.span());
+                TokenTree::Group(sorted)
+            }
+            other => other,
+        })
+        .collect();
+    let mut output: Vec<TokenTree> = Vec::with_capacity(trees.len());
+    let mut run: Vec<(String, Vec<TokenTree>)> = Vec::new();
+    let mut index = 0;
+    while index < trees.len() {
+        match property_block(&trees[index..]) {
+            Some((name, length)) => {
+                run.push((name, trees[index..index + length].to_vec()));
+                index += length;
+            }
+            None => {
+                flush_run(&mut run, &mut output);
+                output.push(trees[index].clone());
+                index += 1;
+            }
+        }
+    }
+    flush_run(&mut run, &mut output);
+    output.into_iter().collect()
+}
+
+/// Appends a run of property blocks to `output` sorted by name (then by their `#[cfg]`s).
+fn flush_run(run: &mut Vec<(String, Vec<TokenTree>)>, output: &mut Vec<TokenTree>) {
+    let mut blocks: Vec<(String, String, Vec<TokenTree>)> = run
+        .drain(..)
+        .map(|(name, tokens)| {
+            let whole = tokens.iter().cloned().collect::<proc_macro2::TokenStream>();
+            (name, whole.to_string(), tokens)
+        })
+        .collect();
+    blocks.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    output.extend(blocks.into_iter().flat_map(|(_, _, tokens)| tokens));
+}
+
+/// If `trees` starts with a property block, its property name and its length in token trees.
+fn property_block(trees: &[TokenTree]) -> Option<(String, usize)> {
+    let mut length = 0;
+    // `#[...]` attributes (the property's cfgs).
+    while let [TokenTree::Punct(hash), TokenTree::Group(attribute), ..] = &trees[length..] {
+        if hash.as_char() != '#' || attribute.delimiter() != Delimiter::Bracket {
+            return None;
+        }
+        length += 2;
+    }
+    let TokenTree::Group(block) = trees.get(length)? else {
+        return None;
+    };
+    if block.delimiter() != Delimiter::Brace {
+        return None;
+    }
+    let name = getset_name(block.stream())?;
+    Some((name, length + 1))
+}
+
+/// The name in a block's top-level `PyGetSet::new("name", ...)`, as its literal's text.
+fn getset_name(block: proc_macro2::TokenStream) -> Option<String> {
+    let tokens: Vec<TokenTree> = block.into_iter().collect();
+    tokens.windows(5).find_map(|window| match window {
+        [TokenTree::Ident(ty), TokenTree::Punct(colon1), TokenTree::Punct(colon2), TokenTree::Ident(new), TokenTree::Group(arguments)]
+            if ty == "PyGetSet"
+                && colon1.as_char() == ':'
+                && colon2.as_char() == ':'
+                && new == "new"
+                && arguments.delimiter() == Delimiter::Parenthesis =>
+        {
+            match arguments.stream().into_iter().next()? {
+                TokenTree::Literal(name) => Some(name.to_string()),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
+
 /// The bytes of a `b"..."` literal, if `literal` is one.
 fn byte_string_value(literal: &Literal) -> Option<Vec<u8>> {
     match syn::Lit::new(literal.clone()) {
@@ -153,9 +256,12 @@ fn canonical_frozen_lib(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(FrozenLib::encode(modules.iter().map(|(name, module)| (*name, *module))).bytes)
 }
 
+/// One module of a frozen library: its name and its code.
+type Entry<'a> = (&'a str, FrozenModule<&'a [u8]>);
+
 /// The entries of a frozen library: a little-endian `u32` count, then per module a `u32`
 /// name length, the UTF-8 name, a `u32` code length, the code bytes and a package flag byte.
-fn parse_entries(bytes: &[u8]) -> Option<Vec<(&str, FrozenModule<&[u8]>)>> {
+fn parse_entries(bytes: &[u8]) -> Option<Vec<Entry<'_>>> {
     fn take<'a>(rest: &mut &'a [u8], count: usize) -> Option<&'a [u8]> {
         if rest.len() < count {
             return None;
@@ -296,5 +402,116 @@ mod tests {
         assert_eq!(canonical_frozen_lib(&raw), None);
         raw.truncate(raw.len() - 2);
         assert_eq!(canonical_frozen_lib(&raw), None);
+    }
+
+    /// Expands `#[pyclass]` on an `impl` block with 24 properties, as the published macro does.
+    fn expand_class_like_the_macro() -> proc_macro2::TokenStream {
+        let getters = (0..24).map(|index| {
+            let getter = proc_macro2::Ident::new(
+                &format!("property{index:02}"),
+                proc_macro2::Span::call_site(),
+            );
+            if index % 5 == 0 {
+                // A property with a setter and a cfg, as some of RustPython's have.
+                let setter = proc_macro2::Ident::new(
+                    &format!("set_property{index:02}"),
+                    proc_macro2::Span::call_site(),
+                );
+                quote::quote! {
+                    #[cfg(feature = "threading")]
+                    #[pygetset]
+                    fn #getter(zelf: &Py<Self>) -> u32 { 0 }
+                    #[cfg(feature = "threading")]
+                    #[pygetset(setter)]
+                    fn #setter(zelf: &Py<Self>, value: u32) {}
+                }
+            } else {
+                quote::quote! {
+                    #[pygetset]
+                    fn #getter(zelf: &Py<Self>) -> u32 { 0 }
+                }
+            }
+        });
+        let item: syn::Item = syn::parse_quote! {
+            impl Example {
+                #[pymethod]
+                fn method(zelf: &Py<Self>) {}
+                #(#getters)*
+            }
+        };
+        derive_impl::pyclass(Punctuated::new(), item)
+    }
+
+    #[test]
+    fn properties_come_out_in_the_same_order_in_every_process() {
+        if std::env::var_os(CHILD).is_some() {
+            let raw = expand_class_like_the_macro();
+            println!("RAW {raw}");
+            println!("SORTED {}", sort_getset_blocks(raw.clone()));
+            return;
+        }
+        let run = || {
+            let output = Command::new(std::env::current_exe().expect("test binary"))
+                .args([
+                    "--exact",
+                    "tests::properties_come_out_in_the_same_order_in_every_process",
+                    "--nocapture",
+                ])
+                .env(CHILD, "1")
+                .output()
+                .expect("run the child");
+            assert!(output.status.success());
+            let text = String::from_utf8(output.stdout).expect("utf-8");
+            let field = |tag: &str| {
+                text.lines()
+                    .find_map(|line| line.strip_prefix(tag))
+                    .expect("child output")
+                    .to_owned()
+            };
+            (field("RAW "), field("SORTED "))
+        };
+        let runs: Vec<(String, String)> = (0..4).map(|_| run()).collect();
+        assert!(runs.iter().any(|(raw, _)| *raw != runs[0].0));
+        for (_, sorted) in &runs {
+            assert_eq!(*sorted, runs[0].1);
+        }
+    }
+
+    #[test]
+    fn property_blocks_are_moved_whole_and_nothing_else_moves() {
+        let raw = expand_class_like_the_macro();
+        let sorted = sort_getset_blocks(raw.clone()).to_string();
+        let raw = raw.to_string();
+        // Same tokens, only reordered.
+        let mut raw_tokens: Vec<&str> = raw.split_whitespace().collect();
+        let mut sorted_tokens: Vec<&str> = sorted.split_whitespace().collect();
+        assert_ne!(raw_tokens, sorted_tokens);
+        raw_tokens.sort_unstable();
+        sorted_tokens.sort_unstable();
+        assert_eq!(raw_tokens, sorted_tokens);
+        // Properties in name order, each with its own setter and cfg.
+        let positions: Vec<usize> = (0..24)
+            .map(|index| {
+                sorted
+                    .find(&format!("PyGetSet :: new (\"property{index:02}\""))
+                    .expect("every property")
+            })
+            .collect();
+        assert!(positions.windows(2).all(|pair| pair[0] < pair[1]));
+        let block_of_0 = &sorted[positions[0]..positions[1]];
+        assert!(block_of_0.contains("set_property00"));
+        // The method is still registered (in its place).
+        assert!(sorted.contains("\"method\""));
+    }
+
+    #[test]
+    fn other_expansions_are_left_alone() {
+        let tokens = quote::quote! {
+            #[cfg(x)] { let a = PyGetSet::new; } { other(); } #[inline] fn f() {}
+        };
+        assert_eq!(
+            sort_getset_blocks(tokens.clone()).to_string(),
+            tokens.to_string()
+        );
     }
 }
