@@ -280,6 +280,42 @@ def card_figures(board, report):
            size * 1000 // 1024 // max(1, read // 1000), "KB")
 
 
+def usb_figures(arguments, report, scratch):
+    """USB (QEMU's DWC2, a usb-kbd behind the hub QEMU adds): enumeration at boot, and what a
+    key costs: a keyboard poll that brings a report (transfer, decoding, the bytes into the
+    console ring) and one that brings nothing (the idle cost, every 10 ms). With -icount
+    shift=0 one guest microsecond is 1,000 instructions."""
+    import time
+    board = Board(arguments.image, arguments.mkimage, arguments.qemu, monitor=True,
+                  extra_args=["-icount", "shift=0", "-device", "usb-kbd"])
+    try:
+        board.expect(r">>> ", timeout=600)
+        board.run("import usb, keyboard")
+        deadline = time.monotonic() + 120
+        while "keyboard" not in board.run("print([d.driver for d in usb.devices()])"):
+            if time.monotonic() > deadline:
+                print("USB figures skipped: the keyboard did not appear\n"
+                      + board.run("print(usb.log())"))
+                return
+            time.sleep(0.5)
+        stats = ast_literal(board.run("print(usb.stats())"))
+        started = stats["started_us"]
+        attached = max(at for _, at in stats["enumeration_us"].values())
+        report("USB: start to keyboard ready (hub + keyboard)", (attached - started) * 1000,
+               "instructions")
+        for address, (took, _) in sorted(stats["enumeration_us"].items()):
+            report(f"USB: enumerate device {address}", took * 1000, "instructions")
+        board.monitor_command("sendkey a")
+        time.sleep(1.0)
+        stats = ast_literal(board.run("print(usb.stats())"))
+        report("USB key: poll with a report to byte in the console", stats["key_report_poll_us"]
+               * 1000, "instructions")
+        report("USB key: poll without a report (idle, every 10 ms)",
+               stats["key_empty_poll_us"] * 1000, "instructions")
+    finally:
+        board.close()
+
+
 def pyperformance_sources(scratch):
     """Downloads pyperformance from PyPI and returns {benchmark: run_benchmark.py source}."""
     download = os.path.join(scratch, "pyperformance")
@@ -352,6 +388,8 @@ def main():
     if not os.path.exists(plugin):
         raise SystemExit(f"the QEMU plugin {plugin} does not exist (cargo xtask bench builds it)")
     if arguments.only and "boot" not in arguments.only:
+        if "usb" in arguments.only:
+            usb_figures(arguments, report, scratch)
         if "rt" in arguments.only:
             realtime_figures(arguments, report, scratch)
         if "upload" in arguments.only and arguments.mpremote:
@@ -408,6 +446,8 @@ def main():
                     print(f"{label}: {error}")
     finally:
         board.close()
+    if not arguments.only or "usb" in arguments.only:
+        usb_figures(arguments, report, scratch)
     if not arguments.only or "rt" in arguments.only:
         print("real-time: square-wave task at 500 µs, QEMU -icount shift=0,sleep=off")
         realtime_figures(arguments, report, scratch)

@@ -23,6 +23,14 @@ pub struct Config {
     /// `safe_boot_pin`: a GPIO that, held low at power-on, skips the card's app (as does a
     /// file `/boot/SAFE`).
     pub safe_boot_pin: Option<u32>,
+    /// `usb`: `on` (the default) or `off` (the controller stays powered down).
+    pub usb: bool,
+    /// `keyboard_layout`: the USB keyboard's keymap, `us` (the default), `uk` or `de`.
+    pub keyboard_layout: usbproto::Layout,
+    /// `keyboard_repeat_delay`: milliseconds a key is held before it repeats (default 500).
+    pub keyboard_repeat_delay_ms: u32,
+    /// `keyboard_repeat_rate`: repeats per second once repeating (default 30; 0: no repeat).
+    pub keyboard_repeat_rate: u32,
 }
 
 impl Default for Config {
@@ -34,6 +42,10 @@ impl Default for Config {
             framebuffer_depth: None,
             app_from_card_first: true,
             safe_boot_pin: None,
+            usb: true,
+            keyboard_layout: usbproto::Layout::default(),
+            keyboard_repeat_delay_ms: 500,
+            keyboard_repeat_rate: 30,
         }
     }
 }
@@ -103,6 +115,35 @@ pub fn parse(text: &str) -> (Config, Vec<String>) {
                 Ok(pin @ 0..=53) => config.safe_boot_pin = Some(pin),
                 _ => problems.push(format!(
                     "line {}: bad safe_boot_pin {value:?} (GPIO 0 to 53)",
+                    number + 1
+                )),
+            },
+            "usb" => match value {
+                "on" => config.usb = true,
+                "off" => config.usb = false,
+                _ => problems.push(format!(
+                    "line {}: bad usb {value:?} (on or off)",
+                    number + 1
+                )),
+            },
+            "keyboard_layout" => match usbproto::Layout::from_name(value) {
+                Some(layout) => config.keyboard_layout = layout,
+                None => problems.push(format!(
+                    "line {}: bad keyboard_layout {value:?} (us, uk or de)",
+                    number + 1
+                )),
+            },
+            "keyboard_repeat_delay" => match value.parse::<u32>() {
+                Ok(delay @ 100..=5000) => config.keyboard_repeat_delay_ms = delay,
+                _ => problems.push(format!(
+                    "line {}: bad keyboard_repeat_delay {value:?} (100 to 5000 ms)",
+                    number + 1
+                )),
+            },
+            "keyboard_repeat_rate" => match value.parse::<u32>() {
+                Ok(rate @ 0..=100) => config.keyboard_repeat_rate = rate,
+                _ => problems.push(format!(
+                    "line {}: bad keyboard_repeat_rate {value:?} (0 to 100 per second)",
                     number + 1
                 )),
             },

@@ -18,11 +18,13 @@ mod python;
 mod rt;
 mod sync;
 mod time;
+mod usb;
 mod vfs;
 
 fn main() {
     console::install_panic_hook();
     display::init();
     console::write(format!("PiPyOS: {}\n", vfs::card::mount()).as_bytes());
+    usb::start_from_config();
     python::run_forever()
 }

@@ -910,6 +910,132 @@ def test_card_app_packages_log_and_safe_boot(make_board, tools):
     check(re.search(r"^\d+\.\d+ booted 1$", output, re.M), output)
 
 
+# --- Issue: USB host and a USB keyboard -------------------------------------------------------
+
+# What QEMU's sendkey names each character of the typed text (US layout).
+SENDKEY = {"(": "shift-9", ")": "shift-0", "*": "shift-8", " ": "spc", "'": "apostrophe",
+           ".": "dot", "=": "equal", "+": "shift-equal", "_": "shift-minus", "-": "minus",
+           ",": "comma", ":": "shift-semicolon", ";": "semicolon", "\r": "ret"}
+
+
+def sendkeys(board, text):
+    """Types `text` on the USB keyboard through the QEMU monitor, one key at a time."""
+    import time
+    for character in text:
+        key = SENDKEY.get(character)
+        if key is None:
+            key = f"shift-{character.lower()}" if character.isupper() else character
+        board.monitor_command(f"sendkey {key}")
+        # sendkey holds each key 100 ms; let it be released before the next.
+        time.sleep(0.15)
+
+
+def usb_devices(board):
+    """{driver: count} of what `usb.devices()` lists."""
+    import ast
+    output = board.run("import usb; print(sorted(d.driver for d in usb.devices()))")
+    return ast.literal_eval(output.strip().splitlines()[-1])
+
+
+def wait_for_usb(board, expected, timeout=60):
+    """Waits until `usb.devices()` lists exactly the drivers in `expected` (sorted list)."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        found = usb_devices(board)
+        if found == expected:
+            return
+        if time.monotonic() > deadline:
+            raise BoardError(f"usb.devices() drivers {found}, expected {expected}; log: "
+                             + board.run("print(usb.log())"))
+        time.sleep(0.5)
+
+
+def ast_literal_of(output):
+    import ast
+    return ast.literal_eval(output.strip().splitlines()[-1])
+
+
+def keyboard_board(make_board):
+    board = make_board(monitor=True, extra_args=["-device", "usb-kbd,id=kbd"])
+    booted(board)
+    wait_for_usb(board, ["hub", "keyboard"])
+    return board
+
+
+@test
+def test_usb_keyboard_types_at_the_repl_and_on_the_screen(make_board, tools):
+    board = keyboard_board(make_board)
+    listing = board.run("for d in usb.devices(): print(d)")
+    check("QEMU USB Hub" in listing and "QEMU USB Keyboard" in listing,
+          f"usb.devices() does not name the hub and the keyboard: {listing!r}")
+    check("class=9 (hub)" in listing and "class=3 (hid)" in listing, listing)
+    sendkeys(board, "print(6*7)\r")
+    board.expect(r"print\(6\*7\)\r\n42\r\n>>> ", timeout=60)
+    reference = host_rendering(tools, "42")
+    screen = board.screendump()
+    check(rows_showing(screen, reference), "42 typed on the USB keyboard is not on the screen")
+    # The serial port still works beside the keyboard.
+    check(board.run("6*7").strip() == "42", "serial input after keyboard input")
+
+
+@test
+def test_usb_keyboard_ctrl_c_interrupts_and_key_events(make_board):
+    import time
+    board = keyboard_board(make_board)
+    board.send("while True: pass\r")
+    board.expect(r"\.\.\. ")
+    board.send("\r")
+    time.sleep(1.0)
+    board.monitor_command("sendkey ctrl-c")
+    board.expect(r"KeyboardInterrupt\r\n>>> ", timeout=60)
+    # Raw key events: a press and a release of "a" (usage 4), with its name.
+    board.run("import keyboard; keyboard.events()")
+    board.monitor_command("sendkey a")
+    time.sleep(0.5)
+    # The "a" also went to the console line: drop it before the next command.
+    board.send("\x7f")
+    output = board.run("print([(e.key, e.action, e.name) for e in keyboard.events()])")
+    check("(4, 1, 'a'), (4, 0, 'a')" in output, f"key events: {output!r}")
+    check(board.run("keyboard.set_layout('xx')").count("ValueError") == 1, "bad layout")
+    board.run("keyboard.set_layout('de')")
+    board.monitor_command("sendkey y")  # the key labelled Z on a German keyboard
+    time.sleep(0.5)
+    board.send("\r")
+    board.expect(r"NameError: name 'z' is not defined", timeout=30)
+
+
+@test
+def test_usb_keyboard_unplug_and_replug_beside_a_mouse(make_board):
+    import time
+    board = make_board(monitor=True, extra_args=["-device", "usb-kbd,id=kbd",
+                                                 "-device", "usb-mouse,id=mouse"])
+    booted(board)
+    wait_for_usb(board, ["hub", "keyboard", "mouse"])
+    board.monitor_command("mouse_move 10 20")
+    board.monitor_command("mouse_button 1")
+    time.sleep(0.5)
+    x, y, buttons, _ = ast_literal_of(board.run("print(usb.mouse())"))
+    check(x > 0 and y > 0 and buttons == 1, f"usb.mouse() {(x, y, buttons)}")
+    board.monitor_command("mouse_button 0")
+    board.monitor_command("device_del kbd")
+    wait_for_usb(board, ["hub", "mouse"])
+    check("detached" in board.run("print(usb.log())"), "detach not logged")
+    board.monitor_command("device_add usb-kbd,id=kbd2")
+    wait_for_usb(board, ["hub", "keyboard", "mouse"])
+    sendkeys(board, "print(6*7)\r")
+    board.expect(r"print\(6\*7\)\r\n42\r\n>>> ", timeout=60)
+
+
+@test
+def test_board_works_without_usb_devices(make_board):
+    board = make_board()
+    booted(board)
+    check(board.run("import usb; print(usb.devices(), usb.stats()['started'])").strip()
+          == "[] 1", "USB with nothing attached")
+    check(board.run("6*7").strip() == "42", "REPL")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--image", required=True)

@@ -37,7 +37,7 @@ const PROPERTY_CHANNEL: u32 = 8;
 const REQUEST: u32 = 0;
 const RESPONSE_SUCCESS: u32 = 0x8000_0000;
 /// The GPU sees ARM RAM through its L2-cached bus alias at 0x4000_0000 (BCM2835 §1.2.4).
-const BUS_ALIAS: u32 = 0x4000_0000;
+const BUS_ALIAS: u32 = crate::bsp::rpi1::memory::RAM_BUS_ALIAS;
 
 /// Property tags used by the kernel (firmware "Mailbox property interface").
 pub mod tag {
@@ -51,6 +51,8 @@ pub mod tag {
     pub const ARM_MEMORY: u32 = 0x0001_0005;
     /// VideoCore memory: base and size.
     pub const VIDEOCORE_MEMORY: u32 = 0x0001_0006;
+    /// Set a device's power state: (device id, bit 0 on, bit 1 wait) → (device id, state).
+    pub const SET_POWER_STATE: u32 = 0x0002_8001;
     /// Clock rate in Hz of a clock id.
     pub const CLOCK_RATE: u32 = 0x0003_0002;
     /// Framebuffer: allocate (alignment in; bus address and size out).

@@ -6,6 +6,7 @@ pub mod bcm2835_mailbox;
 pub mod bcm2835_rng;
 pub mod bcm2835_timer;
 pub mod bcm2835_uart;
+pub mod bcm2835_usb;
 pub mod bcm2835_watchdog;
 mod mmio;
 

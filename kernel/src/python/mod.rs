@@ -9,6 +9,7 @@ mod posix;
 mod repl;
 mod rt_module;
 mod select_module;
+mod usb_module;
 
 // Rebuild when a file of `lib/` changes (the freezing macro does not tell the compiler which
 // files it read): build.rs lists them as `include_bytes!` items nobody uses.

@@ -17,6 +17,7 @@ pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
         super::select_module::module_def(context),
         super::framebuf_module::module_def(context),
         super::display_module::module_def(context),
+        super::usb_module::module_def(context),
     ]
 }
 

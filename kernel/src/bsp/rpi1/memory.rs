@@ -26,6 +26,8 @@ pub mod map {
     pub const UART0: usize = PERIPHERAL_BASE + 0x0020_1000;
     /// The Arasan SDHCI host controller ("EMMC").
     pub const EMMC: usize = PERIPHERAL_BASE + 0x0030_0000;
+    /// The USB controller (Synopsys DWC2 OTG core).
+    pub const USB: usize = PERIPHERAL_BASE + 0x0098_0000;
     /// Clock manager (general-purpose and PWM clocks).
     pub const CLOCK_MANAGER: usize = bcm2835::clock_manager::BASE;
     /// PWM controller.
@@ -50,6 +52,8 @@ pub mod pins {
 pub mod irq {
     /// System timer compare channel 1.
     pub const SYSTEM_TIMER_1: u32 = 1;
+    /// The USB controller.
+    pub const USB: u32 = 9;
     /// System timer compare channel 3 (routed to the FIQ: real-time releases).
     pub const SYSTEM_TIMER_3: u32 = 3;
     /// GPIO bank 0 (pins 0..31) events.
@@ -59,6 +63,10 @@ pub mod irq {
     /// PL011 UART0.
     pub const UART0: u32 = 57;
 }
+
+/// ARM RAM as the GPU and the DMA masters see it: the L2-cached bus alias (BCM2835 §1.2.4),
+/// for the mailbox's messages and the USB controller's DMA buffers.
+pub const RAM_BUS_ALIAS: u32 = 0x4000_0000;
 
 /// Where the initfs archive is placed in RAM: by the GPU firmware from config.txt
 /// (`initramfs initfs.cpio 0x2000000`) and by QEMU with `-device loader,addr=0x2000000`.

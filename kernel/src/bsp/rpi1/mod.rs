@@ -13,6 +13,7 @@ use crate::{
         bcm2835_rng::HardwareRng,
         bcm2835_timer::SystemTimer,
         bcm2835_uart::Pl011Uart,
+        bcm2835_usb::Dwc2,
         bcm2835_watchdog::Watchdog,
         interface::SerialPort,
         DelayClock, MmioBus,
@@ -45,6 +46,9 @@ pub static GPIO: Gpio = Gpio::new(unsafe { MmioBus::new(memory::map::GPIO) }, De
 /// The SD host controller.
 // SAFETY: `EMMC` is the SDHCI register block.
 pub static EMMC: Emmc = unsafe { Emmc::new(memory::map::EMMC) };
+/// The USB host controller.
+// SAFETY: `USB` is the DWC2 core's register block.
+pub static USB: Dwc2 = unsafe { Dwc2::new(memory::map::USB) };
 /// The reset watchdog.
 // SAFETY: `WATCHDOG` is the power manager's RSTC register.
 pub static WATCHDOG: Watchdog = unsafe { Watchdog::new(memory::map::WATCHDOG) };
@@ -246,9 +250,10 @@ extern "C" fn enter_rust_std() -> ! {
 
 /// The interrupt handlers of the board's drivers, in one place.
 fn register_interrupt_handlers() {
-    let handlers: [(u32, crate::interrupts::Handler); 2] = [
+    let handlers: [(u32, crate::interrupts::Handler); 3] = [
         (memory::irq::UART0, uart_interrupt),
         (memory::irq::SYSTEM_TIMER_1, crate::time::on_alarm_interrupt),
+        (memory::irq::USB, crate::usb::on_interrupt),
     ];
     for (source, handler) in handlers {
         crate::interrupts::register(source, handler).expect("each board interrupt has one handler");
@@ -260,6 +265,22 @@ fn uart_interrupt() {
     if UART.receive_interrupt_pending() {
         UART.drain_receive_fifo(crate::console::receive_byte);
     }
+}
+
+/// Powers the USB controller on through the firmware (device 3) and starts the USB stack.
+pub fn start_usb() -> Result<(), String> {
+    const USB_POWER_DEVICE: u32 = 3;
+    const ON_AND_WAIT: u32 = 0b11;
+    let answer = MAILBOX
+        .property(tag::SET_POWER_STATE, &[USB_POWER_DEVICE, ON_AND_WAIT], 2)
+        .map_err(|error| format!("the firmware did not power USB on ({error:?})"))?;
+    if answer[1] & 1 == 0 {
+        return Err(format!(
+            "the firmware reports USB power off ({:#x})",
+            answer[1]
+        ));
+    }
+    crate::usb::start().map_err(|error| format!("{error:?}"))
 }
 
 /// When set, a Rust panic reboots the board instead of halting it.
