@@ -42,8 +42,12 @@ pub fn run(profile: &str, frozen_stdlib: bool) -> Result<(), String> {
         info.source_date_epoch,
         files.len()
     );
+    // Both copies first: editing the checkout during the (long) first build must not change
+    // what the second one builds.
     for checkout in &checkouts {
         copy_files(&repository, checkout, &files)?;
+    }
+    for checkout in &checkouts {
         build(checkout, profile, frozen_stdlib, &info)?;
     }
     let outputs: Vec<PathBuf> = checkouts
