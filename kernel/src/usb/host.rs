@@ -215,9 +215,12 @@ async fn operate(
             complete_split = false;
             continue;
         }
-        if bits & halt::COMPLETE != 0 {
+        let moved_in = length.saturating_sub(USB.remaining(index) as usize);
+        // A NAK after some packets of an IN transfer ends it with what did arrive.
+        let partial = operation.direction_in && bits & halt::NAK != 0 && moved_in > 0;
+        if bits & halt::COMPLETE != 0 || partial {
             let moved = if operation.direction_in {
-                length.saturating_sub(USB.remaining(index) as usize)
+                moved_in
             } else {
                 length
             };
@@ -390,7 +393,12 @@ pub async fn transfer_in(
             PID_DATA0
         },
         out: None,
-        length: into.len().min(BUFFER_SIZE),
+        // One packet per poll on an interrupt endpoint: a report never spans two.
+        length: if endpoint.kind == 3 {
+            into.len().min(usize::from(endpoint.max_packet))
+        } else {
+            into.len().min(BUFFER_SIZE)
+        },
         timeout_us: PERIODIC_TIMEOUT_US,
     };
     let result = operate(&channel, &operation, into).await;

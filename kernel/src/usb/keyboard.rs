@@ -177,8 +177,9 @@ pub async fn run(keyboard_device: Attached) {
     )
     .await;
     log(format!(
-        "keyboard {}: layout {:?}, polled every {interval_ms} ms",
-        route.address, current.layout
+        "keyboard {}: layout {}, polled every {interval_ms} ms",
+        route.address,
+        current.layout.name()
     ));
     let mut report = [0u8; 8];
     let mut errors = 0;
