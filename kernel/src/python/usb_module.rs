@@ -174,11 +174,7 @@ mod usb_native {
     #[pyfunction]
     fn repeat() -> (u32, u32) {
         let repeat = keyboard::settings().repeat;
-        let rate = if repeat.interval_ms == 0 {
-            0
-        } else {
-            1000 / repeat.interval_ms
-        };
+        let rate = 1000u32.checked_div(repeat.interval_ms).unwrap_or(0);
         (repeat.delay_ms, rate)
     }
 

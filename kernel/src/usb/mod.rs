@@ -349,7 +349,9 @@ pub fn start() -> Result<(), StartError> {
 pub fn repeat_settings(delay_ms: u32, rate: u32) -> usbproto::keyboard::RepeatSettings {
     usbproto::keyboard::RepeatSettings {
         delay_ms,
-        interval_ms: if rate == 0 { 0 } else { (1000 / rate).max(1) },
+        interval_ms: 1000u32
+            .checked_div(rate)
+            .map_or(0, |interval| interval.max(1)),
     }
 }
 
