@@ -14,6 +14,7 @@ mod display;
 mod drivers;
 mod interrupts;
 mod mem;
+mod net;
 mod python;
 mod rt;
 mod sync;

@@ -1049,6 +1049,36 @@ def test_board_works_without_usb_devices(make_board):
     check(board.run("6*7").strip() == "42", "REPL")
 
 
+# --- Issue: Ethernet and TCP/IP ----------------------------------------------------------------
+
+def network_board(make_board, extra=()):
+    """A board with QEMU's CDC Ethernet adapter on user networking, isolated to loopback."""
+    board = make_board(monitor=True, extra_args=["-netdev", "user,id=net0,restrict=on",
+                                                 "-device", "usb-net,netdev=net0", *extra])
+    booted(board)
+    wait_for_usb(board, ["hub", "net"])
+    return board
+
+
+@test
+def test_network_address_by_dhcp_over_usb_ethernet(make_board):
+    import time
+    board = network_board(make_board)
+    board.run("import network; lan = network.LAN()")
+    deadline = time.monotonic() + 60
+    while not board.run("print(lan.isconnected())").strip().endswith("True"):
+        if time.monotonic() > deadline:
+            raise BoardError("no DHCP lease: " + board.run("print(usb.log(), lan.stats())"))
+        time.sleep(0.5)
+    config = ast_literal_of(board.run("print(lan.ifconfig())"))
+    # restrict=on: QEMU's DHCP server offers neither a router nor a DNS server.
+    check(config == ("10.0.2.15", "255.255.255.0", "0.0.0.0", "0.0.0.0"),
+          f"ifconfig {config}")
+    check(board.run("print(lan.config('mac').hex(), lan.status())").strip()
+          == "525400123456 3", "MAC address or status")
+    check("DHCP lease 10.0.2.15/24" in board.run("print(usb.log())"), "lease not logged")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--image", required=True)

@@ -5,6 +5,7 @@ mod framebuf_module;
 pub(crate) mod interrupt;
 mod machine_module;
 mod native;
+mod net_module;
 mod posix;
 mod repl;
 mod rt_module;

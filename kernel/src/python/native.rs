@@ -18,6 +18,7 @@ pub fn module_defs(context: &Context) -> Vec<&'static PyModuleDef> {
         super::framebuf_module::module_def(context),
         super::display_module::module_def(context),
         super::usb_module::module_def(context),
+        super::net_module::module_def(context),
     ]
 }
 

@@ -78,11 +78,10 @@ pub struct Route {
     pub translator: Option<(u8, u8)>,
 }
 
-/// An IN endpoint other than endpoint 0, with its data toggle (OUT endpoints come with the
-/// first driver that needs one).
+/// An endpoint other than endpoint 0, with its data toggle (its direction is the transfer's).
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoint {
-    /// The endpoint number (an IN endpoint).
+    /// The endpoint number.
     pub number: u8,
     /// 2 bulk or 3 interrupt.
     pub kind: u8,
@@ -410,4 +409,50 @@ pub async fn transfer_in(
             Ok(Some(count))
         }
     }
+}
+
+/// One OUT transfer on a bulk endpoint, followed by a zero-length packet when the data ends on
+/// a packet boundary (so that the device sees where a frame ends). Keeps the data toggle.
+pub async fn transfer_out(
+    route: Route,
+    endpoint: &mut Endpoint,
+    bytes: &[u8],
+) -> Result<usize, TransferError> {
+    let channel = channel().await;
+    let mut nothing = [0u8; 0];
+    let max_packet = usize::from(endpoint.max_packet.max(1));
+    let mut sent = 0;
+    let parts: [&[u8]; 2] = [bytes, &[]];
+    let count = if !bytes.is_empty() && bytes.len() % max_packet == 0 {
+        2
+    } else {
+        1
+    };
+    for part in &parts[..count] {
+        let operation = Operation {
+            route,
+            endpoint: endpoint.number,
+            kind: endpoint.kind,
+            direction_in: false,
+            max_packet: endpoint.max_packet,
+            pid: if endpoint.toggle {
+                PID_DATA1
+            } else {
+                PID_DATA0
+            },
+            out: Some(*part),
+            length: part.len(),
+            timeout_us: CONTROL_TIMEOUT_US,
+        };
+        let result = operate(&channel, &operation, &mut nothing).await;
+        COUNTERS.transfers.fetch_add(1, Ordering::Relaxed);
+        match result? {
+            Outcome::Nak => return Err(TransferError::Timeout),
+            Outcome::Done(moved, packets) => {
+                endpoint.toggle ^= packets & 1 == 1;
+                sent += moved;
+            }
+        }
+    }
+    Ok(sent)
 }

@@ -3,7 +3,7 @@
 //! Layers: `drivers/bcm2835_usb.rs` (registers, channels) → [`host`] (control, interrupt and
 //! bulk transfers as `async` functions) → this module (addresses, enumeration with
 //! `usbproto::Enumerator`, the device table, hot-plug) → one file per class driver ([`hub`],
-//! [`keyboard`], [`mouse`]). Everything runs as tasks of [`executor`], polled from the USB interrupt and
+//! [`keyboard`], [`mouse`], [`net`]). Everything runs as tasks of [`executor`], polled from the USB interrupt and
 //! the deadline queue: nothing here ever makes the Python context wait. A class driver is an
 //! `async fn(Attached)` added to [`driver_for`]; a misbehaving device is logged and left alone.
 pub mod executor;
@@ -11,6 +11,7 @@ pub mod host;
 pub mod hub;
 pub mod keyboard;
 pub mod mouse;
+pub mod net;
 
 use std::collections::VecDeque;
 
@@ -45,7 +46,7 @@ pub struct DeviceInfo {
     pub manufacturer: Option<String>,
     /// See `manufacturer`.
     pub product: Option<String>,
-    /// The driver bound to it (`hub`, `keyboard`, `mouse` or `none`).
+    /// The driver bound to it (`hub`, `keyboard`, `mouse`, `net` or `none`).
     pub driver: &'static str,
     /// Enumeration took this long (µs).
     pub enumeration_us: u64,
@@ -258,7 +259,7 @@ pub async fn attach(
 /// A class driver's start function: spawns its task.
 type DriverStart = fn(Attached);
 
-/// Picks the class driver for a device: the hub, the boot keyboard, the boot mouse, or none.
+/// Picks the class driver for a device: hub, boot keyboard, CDC-ECM, boot mouse, or none.
 fn driver_for(device: &EnumeratedDevice) -> (&'static str, Option<DriverStart>) {
     let Some(configuration) = device.configuration() else {
         return ("none", None);
@@ -270,6 +271,8 @@ fn driver_for(device: &EnumeratedDevice) -> (&'static str, Option<DriverStart>) 
             "keyboard",
             Some(|attached| executor::spawn(keyboard::run(attached))),
         )
+    } else if configuration.ecm().is_some() {
+        ("net", Some(|attached| executor::spawn(net::run(attached))))
     } else if configuration.boot_mouse().is_some() {
         (
             "mouse",
