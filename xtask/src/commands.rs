@@ -22,6 +22,8 @@ struct Options {
     frozen_stdlib: bool,
     serial: String,
     screen: bool,
+    /// `run`: USB devices to plug into the emulated board (`keyboard`, `mouse`, `net`).
+    usb_devices: Vec<String>,
     script: Option<PathBuf>,
     top: Option<String>,
     folded: Option<PathBuf>,
@@ -42,6 +44,7 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
         host_only: false,
         serial: "stdio".to_owned(),
         screen: false,
+        usb_devices: Vec::new(),
         script: None,
         top: None,
         folded: None,
@@ -73,6 +76,13 @@ fn parse(arguments: Vec<String>) -> Result<(String, Options), String> {
             }
             Long("stdlib-in-initfs") => options.frozen_stdlib = false,
             Long("screen") => options.screen = true,
+            Long("usb") => {
+                let device = parser.value().map_err(text)?.string().map_err(text)?;
+                if !["keyboard", "mouse", "net"].contains(&device.as_str()) {
+                    return Err(format!("--usb {device}: keyboard, mouse or net"));
+                }
+                options.usb_devices.push(device);
+            }
             Long("script") => options.script = Some(path(&mut parser)?),
             Long("folded") => options.folded = Some(path(&mut parser)?),
             Long("top") => {
@@ -283,6 +293,19 @@ fn run(options: &Options) -> Result<(), String> {
     let files = qemu::extract_boot_files(&image, &options.out_directory.join("boot"))?;
     let mut command = Command::new(qemu::qemu_binary());
     command.args(qemu::boot_arguments(&files, &image));
+    for device in &options.usb_devices {
+        match device.as_str() {
+            "keyboard" => command.args(["-device", "usb-kbd"]),
+            "mouse" => command.args(["-device", "usb-mouse"]),
+            // User networking that only reaches the host's loopback.
+            _ => command.args([
+                "-netdev",
+                "user,id=net0,restrict=on",
+                "-device",
+                "usb-net,netdev=net0",
+            ]),
+        };
+    }
     if options.screen {
         // QEMU's window shows the HDMI screen; the serial console stays where asked.
         println!(

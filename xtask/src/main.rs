@@ -19,8 +19,10 @@ commands:
   image   [--profile P] [--app DIR] [--firmware DIR] [--version V] [--out-dir DIR]
                                                         build kernel + initfs + SD-card image
   run     [--image FILE] [--profile P] [--app DIR] [--serial stdio|pty|QEMU-CHARDEV] [--screen]
+          [--usb keyboard|mouse|net ...]
                                                         boot the image in QEMU, serial console here
-                                                        (--screen: the HDMI screen in a window too)
+                                                        (--screen: the HDMI screen in a window too;
+                                                         --usb: plug a USB device in, repeatable)
   test    [--image FILE] [--profile P] [--host-only]    host unit tests, then emulated boot tests
   bench   [--image FILE] [--profile P]                  instruction counts and sizes
   lint    [--profile P]                                 clippy over the kernel, warnings denied
