@@ -423,7 +423,7 @@ pub async fn transfer_out(
     let max_packet = usize::from(endpoint.max_packet.max(1));
     let mut sent = 0;
     let parts: [&[u8]; 2] = [bytes, &[]];
-    let count = if !bytes.is_empty() && bytes.len() % max_packet == 0 {
+    let count = if !bytes.is_empty() && bytes.len().is_multiple_of(max_packet) {
         2
     } else {
         1
