@@ -3,7 +3,9 @@
 //! A link driver (`usb/net.rs`) calls [`link_up`] with its MAC address, pushes received frames
 //! with [`frame_received`] and sends what [`take_frame_to_send`] gives it. The stack itself is
 //! one task of the USB executor: it polls smoltcp whenever a frame arrived or smoltcp's own
-//! next deadline passed, and applies DHCP leases. (Sockets for Python and Rust std come next.)
+//! next deadline passed, and applies DHCP leases. The TCP sockets Python uses are in [`tcp`].
+pub mod tcp;
+
 use std::collections::VecDeque;
 
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -196,6 +198,27 @@ fn now() -> Instant {
     Instant::from_micros(now_micros() as i64)
 }
 
+/// The interface and its sockets, shared by the stack task and the Python context.
+pub struct Stack {
+    /// The smoltcp interface.
+    pub interface: Interface,
+    /// Every socket (DHCP and the TCP table's).
+    pub sockets: SocketSet<'static>,
+    /// The TCP sockets Python holds.
+    pub tcp: tcp::Table,
+    /// The link it runs on.
+    link: u32,
+}
+
+static STACK: IrqLock<Option<Stack>> = IrqLock::new(None);
+
+/// Runs `f` on the stack, if a link is up, then lets the stack task act on what changed.
+pub fn with_stack<R>(f: impl FnOnce(&mut Stack) -> R) -> Option<R> {
+    let result = STACK.lock(|stack| stack.as_mut().map(f));
+    crate::usb::executor::run();
+    result
+}
+
 /// The stack on one link: polls smoltcp and keeps the DHCP lease until the link goes.
 async fn stack(link: u32, mac: [u8; 6]) {
     let mut device = QueueDevice;
@@ -203,24 +226,45 @@ async fn stack(link: u32, mac: [u8; 6]) {
     let mut seed = [0u8; 8];
     crate::drivers::interface::EntropySource::fill(&crate::bsp::rpi1::RNG, &mut seed);
     config.random_seed = u64::from_le_bytes(seed);
-    let mut interface = Interface::new(config, &mut device, now());
+    let interface = Interface::new(config, &mut device, now());
     let mut sockets = SocketSet::new(Vec::new());
     let dhcp = sockets.add(dhcpv4::Socket::new());
+    STACK.lock(|stack| {
+        *stack = Some(Stack {
+            interface,
+            sockets,
+            tcp: tcp::Table::default(),
+            link,
+        })
+    });
     while link_is(link) {
-        interface.poll(now(), &mut device, &mut sockets);
-        if let Some(event) = sockets.get_mut::<dhcpv4::Socket>(dhcp).poll() {
-            apply_dhcp(&mut interface, event);
-        }
-        // Until smoltcp's next deadline (at most a second), or a frame arrives.
-        let delay = interface
-            .poll_delay(now(), &sockets)
-            .map_or(1_000_000, |delay| delay.total_micros().min(1_000_000));
+        let delay = STACK.lock(|stack| {
+            let stack = stack.as_mut().filter(|stack| stack.link == link)?;
+            stack.interface.poll(now(), &mut device, &mut stack.sockets);
+            if let Some(event) = stack.sockets.get_mut::<dhcpv4::Socket>(dhcp).poll() {
+                apply_dhcp(&mut stack.interface, event);
+            }
+            stack.tcp.refill_listeners(&mut stack.sockets);
+            // Until smoltcp's next deadline (at most a second), or a frame arrives.
+            Some(
+                stack
+                    .interface
+                    .poll_delay(now(), &stack.sockets)
+                    .map_or(1_000_000, |delay| delay.total_micros().min(1_000_000)),
+            )
+        });
+        let Some(delay) = delay else { break };
         let _ = poll_until(
             || (RECEIVED.lock(|queue| !queue.is_empty()) || !link_is(link)).then_some(()),
             now_micros() + delay,
         )
         .await;
     }
+    STACK.lock(|stack| {
+        if stack.as_ref().is_some_and(|stack| stack.link == link) {
+            *stack = None;
+        }
+    });
 }
 
 /// Applies a DHCP lease (or its loss) to the interface and the address record.

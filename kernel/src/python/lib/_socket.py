@@ -7,6 +7,15 @@ sockets need a network interface; without one, creating an AF_INET socket raises
 
 import posix
 
+try:
+    import _network
+except ImportError:  # a kernel without the network stack
+    _network = None
+
+# File numbers of Internet sockets: _NET_BASE + the stack's handle (_NET_BASE alone: not yet
+# listening or connected). They are not kernel descriptors: select() does not know them yet.
+_NET_BASE = 1 << 24
+
 AF_UNSPEC = 0
 AF_UNIX = 1
 AF_INET = 2
@@ -85,7 +94,7 @@ class socket:
     """A socket over a kernel descriptor."""
 
     # No __dict__ and no __weakref__: socket.py's subclass adds its own slots, as in CPython.
-    __slots__ = ("_fd", "_family", "_type", "_proto", "_timeout")
+    __slots__ = ("_fd", "_family", "_type", "_proto", "_timeout", "_port")
 
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         if family == -1:
@@ -98,10 +107,15 @@ class socket:
         self._type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)
         self._proto = proto
         self._timeout = _default_timeout
+        self._port = 0
         if fileno is not None:
             self._fd = fileno
         elif family == AF_INET:
-            raise OSError(100, "Network is down: no network interface is up")
+            if _network is None or _network.interface() is None:
+                raise OSError(100, "Network is down: no network interface is up")
+            if self._type != SOCK_STREAM:
+                raise OSError(94, "Socket type not supported (TCP only so far)")
+            self._fd = _NET_BASE
         else:
             raise OSError(97, "Address family not supported by protocol")
         if type & SOCK_NONBLOCK:
@@ -119,9 +133,86 @@ class socket:
         return fd
 
     def close(self):
-        if self._fd >= 0:
+        if self._fd >= _NET_BASE:
+            fd, self._fd = self._fd, -1
+            if fd > _NET_BASE:
+                _network.tcp_close(fd - _NET_BASE)
+        elif self._fd >= 0:
             fd, self._fd = self._fd, -1
             posix.close(fd)
+
+    # --- Internet (TCP) sockets over the kernel's network stack ---------------------------
+
+    def _handle(self):
+        self._check()
+        if self._fd <= _NET_BASE:
+            raise OSError(107, "Transport endpoint is not connected")
+        return self._fd - _NET_BASE
+
+    def _net_wait(self, deadline):
+        """Waits a little for the network; raises at the timeout."""
+        import time
+        if self._timeout == 0.0:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        if deadline is not None and time.monotonic() >= deadline:
+            raise TimeoutError("timed out")
+        _network.wait(10)
+
+    def _deadline(self):
+        import time
+        return None if not self._timeout else time.monotonic() + self._timeout
+
+    def bind(self, address):
+        self._check()
+        if self._fd < _NET_BASE:
+            raise OSError(22, "Invalid argument")
+        host, port = address
+        if host not in ("", "0.0.0.0", "localhost", "127.0.0.1") and \
+                host != _network.interface()[1]:
+            raise OSError(99, "Cannot assign requested address")
+        self._port = int(port)
+
+    def listen(self, backlog=5):
+        self._check()
+        if self._fd != _NET_BASE or not self._port:
+            raise OSError(22, "Invalid argument: bind() to a port first")
+        self._fd = _NET_BASE + _network.tcp_listen(self._port, max(1, backlog))
+
+    def _accept(self):
+        listener = self._handle()
+        deadline = self._deadline()
+        while True:
+            waiting = _network.tcp_accept(listener)
+            if waiting is not None:
+                handle, peer = waiting
+                return _NET_BASE + handle, peer
+            self._net_wait(deadline)
+
+    def accept(self):
+        fd, peer = self._accept()
+        return socket(self._family, self._type, self._proto, fd), peer
+
+    def connect(self, address):
+        self._check()
+        if self._fd != _NET_BASE:
+            raise OSError(106, "Transport endpoint is already connected")
+        host, port = address
+        self._fd = _NET_BASE + _network.tcp_connect(gethostbyname(host), int(port))
+        deadline = self._deadline()
+        while True:
+            state = _network.tcp_state(self._fd - _NET_BASE)
+            if state == "connected":
+                return
+            if state in ("refused", "closed", "reset"):
+                raise ConnectionRefusedError(111, "Connection refused")
+            self._net_wait(deadline)
+
+    def connect_ex(self, address):
+        try:
+            self.connect(address)
+            return 0
+        except OSError as error:
+            return error.errno or 111
 
     def _check(self):
         if self._fd < 0:
@@ -130,7 +221,8 @@ class socket:
     def setblocking(self, flag):
         self._check()
         self._timeout = None if flag else 0.0
-        posix.set_blocking(self._fd, bool(flag))
+        if self._fd < _NET_BASE:
+            posix.set_blocking(self._fd, bool(flag))
 
     def getblocking(self):
         return self._timeout != 0.0
@@ -158,6 +250,13 @@ class socket:
 
     def recv(self, bufsize, flags=0):
         self._check()
+        if self._fd >= _NET_BASE:
+            handle, deadline = self._handle(), self._deadline()
+            while True:
+                data = _network.tcp_recv(handle, bufsize)
+                if data is not None:
+                    return data
+                self._net_wait(deadline)
         while True:
             try:
                 return posix.read(self._fd, bufsize)
@@ -175,6 +274,14 @@ class socket:
 
     def send(self, data, flags=0):
         self._check()
+        if self._fd >= _NET_BASE:
+            handle, deadline = self._handle(), self._deadline()
+            data = bytes(data)
+            while True:
+                sent = _network.tcp_send(handle, data)
+                if sent or not data:
+                    return sent
+                self._net_wait(deadline)
         while True:
             try:
                 return posix.write(self._fd, data)
@@ -201,6 +308,8 @@ class socket:
         self._check()
 
     def getsockname(self):
+        if self._fd >= _NET_BASE:
+            return (_network.interface()[1], self._port)
         return ""
 
     def getpeername(self):
@@ -247,6 +356,9 @@ def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
 def gethostbyname(name):
     if name in ("localhost", "127.0.0.1"):
         return "127.0.0.1"
+    parts = name.split(".")
+    if len(parts) == 4 and all(part.isdigit() and int(part) < 256 for part in parts):
+        return name
     raise gaierror(EAI_NONAME, "Name or service not known (no network interface is up)")
 
 
