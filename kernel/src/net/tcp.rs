@@ -91,7 +91,10 @@ impl Table {
     }
 }
 
-fn endpoint(endpoint: IpEndpoint) -> ([u8; 4], u16) {
+/// An IPv4 address and a port.
+pub type Peer = ([u8; 4], u16);
+
+fn endpoint(endpoint: IpEndpoint) -> Peer {
     let IpAddress::Ipv4(address) = endpoint.addr;
     (address.octets(), endpoint.port)
 }
@@ -126,7 +129,7 @@ pub fn listen(stack: &mut Stack, port: u16, backlog: usize) -> Result<u32, Errno
 }
 
 /// A connection that arrived on `listener`, if any: its handle and the peer.
-pub fn accept(stack: &mut Stack, listener: u32) -> Result<Option<(u32, ([u8; 4], u16))>, Errno> {
+pub fn accept(stack: &mut Stack, listener: u32) -> Result<Option<(u32, Peer)>, Errno> {
     let Stack { sockets, tcp, .. } = stack;
     let Some(entry) = tcp.listeners.get_mut(&listener) else {
         return Err(EBADF);
@@ -166,10 +169,7 @@ pub fn connect(stack: &mut Stack, address: [u8; 4], port: u16) -> Result<u32, Er
     Ok(handle)
 }
 
-fn connection<'a>(
-    stack: &'a mut Stack,
-    handle: u32,
-) -> Result<&'a mut tcp::Socket<'static>, Errno> {
+fn connection(stack: &mut Stack, handle: u32) -> Result<&mut tcp::Socket<'static>, Errno> {
     let socket = *stack.tcp.connections.get(&handle).ok_or(EBADF)?;
     Ok(stack.sockets.get_mut::<tcp::Socket>(socket))
 }
