@@ -8,7 +8,7 @@
 //! behind a high-speed hub (never the case in QEMU, whose hubs are full speed).
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use usbproto::{Speed, TransferError};
+use usbproto::{SetupPacket, Speed, TransferError};
 
 use super::executor::{poll_until, sleep_until};
 use crate::{
@@ -282,11 +282,11 @@ const PID_SETUP: u8 = 3;
 pub async fn control(
     route: Route,
     max_packet: u8,
-    setup: [u8; 8],
+    setup: SetupPacket,
     data: &mut [u8],
 ) -> Result<usize, TransferError> {
     let channel = channel().await;
-    let result = control_on(&channel, route, max_packet, setup, data).await;
+    let result = control_on(&channel, route, max_packet, setup.to_bytes(), data).await;
     COUNTERS.transfers.fetch_add(1, Ordering::Relaxed);
     result
 }
@@ -348,6 +348,19 @@ async fn control_on(
     )
     .await?;
     Ok(moved)
+}
+
+/// Clears a stalled endpoint (`endpoint_address` with bit 7 for IN) after a STALL, and
+/// resets its data toggle.
+pub async fn clear_halt(
+    route: Route,
+    max_packet: u8,
+    endpoint: &mut Endpoint,
+    endpoint_address: u8,
+) {
+    endpoint.toggle = false;
+    let setup = SetupPacket::clear_endpoint_halt(endpoint_address);
+    let _ = control(route, max_packet, setup, &mut []).await;
 }
 
 /// One stage of a control transfer on endpoint 0.

@@ -21,15 +21,6 @@ const GIVE_UP_AFTER: u32 = 8;
 const MIN_POLL_MS: u64 = 16;
 const MAX_POLL_MS: u64 = 32;
 
-async fn request(
-    route: Route,
-    max_packet: u8,
-    setup: SetupPacket,
-    data: &mut [u8],
-) -> Result<usize, TransferError> {
-    host::control(route, max_packet, setup.to_bytes(), data).await
-}
-
 /// Runs one hub until it goes away.
 pub async fn run(hub: Attached) {
     let Attached { id, route, device } = hub;
@@ -53,7 +44,7 @@ pub async fn run(hub: Attached) {
         toggle: false,
     };
     let mut buffer = [0u8; HubDescriptor::MAX_LENGTH as usize];
-    let descriptor = match request(
+    let descriptor = match host::control(
         route,
         max_packet,
         SetupPacket::get_hub_descriptor(HubDescriptor::MAX_LENGTH),
@@ -74,7 +65,7 @@ pub async fn run(hub: Attached) {
     };
     let ports = descriptor.port_count;
     for port in 1..=ports {
-        let _ = request(
+        let _ = host::control(
             route,
             max_packet,
             SetupPacket::set_port_feature(port, PortFeature::Power),
@@ -100,9 +91,8 @@ pub async fn run(hub: Attached) {
             }
             Ok(None) => errors = 0,
             Err(TransferError::Stall) => {
-                endpoint.toggle = false;
-                let halt = SetupPacket::clear_endpoint_halt(0x80 | endpoint.number);
-                let _ = request(route, max_packet, halt, &mut []).await;
+                let address = 0x80 | endpoint.number;
+                host::clear_halt(route, max_packet, &mut endpoint, address).await;
             }
             Err(error) => {
                 errors += 1;
@@ -122,7 +112,7 @@ pub async fn run(hub: Attached) {
 /// Reads a port's status and clears its change bits.
 async fn port_status(route: Route, max_packet: u8, port: u8) -> Option<PortStatus> {
     let mut bytes = [0u8; 4];
-    let count = request(
+    let count = host::control(
         route,
         max_packet,
         SetupPacket::get_port_status(port),
@@ -132,7 +122,7 @@ async fn port_status(route: Route, max_packet: u8, port: u8) -> Option<PortStatu
     .ok()?;
     let status = PortStatus::parse(&bytes[..count]).ok()?;
     for feature in status.changes_to_clear() {
-        let _ = request(
+        let _ = host::control(
             route,
             max_packet,
             SetupPacket::clear_port_feature(port, feature),
@@ -168,7 +158,10 @@ async fn port_changed(
     // Debounce, then reset the port and wait for the reset to end.
     sleep_ms(100).await;
     let reset = SetupPacket::set_port_feature(port, PortFeature::Reset);
-    if request(route, max_packet, reset, &mut []).await.is_err() {
+    if host::control(route, max_packet, reset, &mut [])
+        .await
+        .is_err()
+    {
         return;
     }
     let deadline = now_micros() + 500_000;

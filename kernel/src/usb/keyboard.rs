@@ -117,15 +117,6 @@ fn deliver(output: &KeyboardOutput) {
     });
 }
 
-async fn request(
-    route: Route,
-    max_packet: u8,
-    setup: SetupPacket,
-    data: &mut [u8],
-) -> Result<usize, TransferError> {
-    host::control(route, max_packet, setup.to_bytes(), data).await
-}
-
 /// Runs one keyboard until it goes away.
 pub async fn run(keyboard_device: Attached) {
     let Attached { id, route, device } = keyboard_device;
@@ -150,14 +141,14 @@ pub async fn run(keyboard_device: Attached) {
     };
     // A keyboard that refuses these still sends boot reports (boot protocol is the default
     // after reset); a STALL is no reason to give up.
-    let _ = request(
+    let _ = host::control(
         route,
         max_packet,
         SetupPacket::set_protocol(number, HidProtocol::Boot),
         &mut [],
     )
     .await;
-    let _ = request(
+    let _ = host::control(
         route,
         max_packet,
         SetupPacket::set_idle(number, 0, 0),
@@ -169,7 +160,7 @@ pub async fn run(keyboard_device: Attached) {
     let mut keyboard = Keyboard::new(current.layout);
     keyboard.set_repeat_settings(current.repeat);
     let mut leds = [keyboard.leds().0];
-    let _ = request(
+    let _ = host::control(
         route,
         max_packet,
         SetupPacket::set_keyboard_leds(number),
@@ -210,9 +201,8 @@ pub async fn run(keyboard_device: Attached) {
                 LAST_EMPTY_POLL_US.store(spent as u32, Ordering::Relaxed);
             }
             Err(TransferError::Stall) => {
-                endpoint.toggle = false;
-                let halt = SetupPacket::clear_endpoint_halt(0x80 | endpoint.number);
-                let _ = request(route, max_packet, halt, &mut []).await;
+                let address = 0x80 | endpoint.number;
+                host::clear_halt(route, max_packet, &mut endpoint, address).await;
             }
             Err(error) => {
                 errors += 1;
@@ -230,7 +220,7 @@ pub async fn run(keyboard_device: Attached) {
         deliver(&repeats);
         if let Some(leds) = new_leds {
             let mut byte = [leds.0];
-            let _ = request(
+            let _ = host::control(
                 route,
                 max_packet,
                 SetupPacket::set_keyboard_leds(number),

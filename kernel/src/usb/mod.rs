@@ -183,13 +183,8 @@ pub async fn attach(
                 };
                 let mut setup = transfer.setup;
                 setup.length = setup.length.min(host::BUFFER_SIZE as u16);
-                let result = host::control(
-                    route,
-                    transfer.max_packet_size,
-                    setup.to_bytes(),
-                    &mut buffer,
-                )
-                .await;
+                let result =
+                    host::control(route, transfer.max_packet_size, setup, &mut buffer).await;
                 enumerator.transfer_complete(result.map(|count| &buffer[..count]), now_ms())
             }
             // Not asked for with the default settings; the port was reset just before.

@@ -64,9 +64,9 @@ pub async fn run(mouse: Attached) {
         toggle: false,
     };
     let setup = SetupPacket::set_protocol(number, HidProtocol::Boot);
-    let _ = host::control(route, max_packet, setup.to_bytes(), &mut []).await;
+    let _ = host::control(route, max_packet, setup, &mut []).await;
     let setup = SetupPacket::set_idle(number, 0, 0);
-    let _ = host::control(route, max_packet, setup.to_bytes(), &mut []).await;
+    let _ = host::control(route, max_packet, setup, &mut []).await;
     let mut report = [0u8; 8];
     let mut errors = 0;
     while attached(id) {
@@ -85,9 +85,8 @@ pub async fn run(mouse: Attached) {
             }
             Ok(None) => errors = 0,
             Err(TransferError::Stall) => {
-                endpoint.toggle = false;
-                let halt = SetupPacket::clear_endpoint_halt(0x80 | endpoint.number);
-                let _ = host::control(route, max_packet, halt.to_bytes(), &mut []).await;
+                let address = 0x80 | endpoint.number;
+                host::clear_halt(route, max_packet, &mut endpoint, address).await;
             }
             Err(error) => {
                 errors += 1;

@@ -25,10 +25,9 @@ pub async fn run(adapter: Attached) {
     let Some(function) = device.configuration().and_then(|c| c.ecm()) else {
         return;
     };
-    let control = |setup: SetupPacket| setup.to_bytes();
     let setup =
         SetupPacket::set_interface(function.data_interface, function.data_alternate_setting);
-    if let Err(error) = host::control(route, max_packet, control(setup), &mut []).await {
+    if let Err(error) = host::control(route, max_packet, setup, &mut []).await {
         log(format!(
             "network {}: SET_INTERFACE failed ({error:?})",
             route.address
@@ -45,7 +44,7 @@ pub async fn run(adapter: Attached) {
         Some(ethernet) if ethernet.mac_address_index != 0 => {
             let setup =
                 SetupPacket::get_string_descriptor(ethernet.mac_address_index, language, 64);
-            match host::control(route, max_packet, control(setup), &mut text).await {
+            match host::control(route, max_packet, setup, &mut text).await {
                 Ok(count) => parse_string(&text[..count])
                     .ok()
                     .and_then(|string| parse_mac_address(&string)),
@@ -59,7 +58,7 @@ pub async fn run(adapter: Attached) {
     let filter = packet_filter::DIRECTED | packet_filter::BROADCAST | packet_filter::ALL_MULTICAST;
     let setup = SetupPacket::set_ethernet_packet_filter(function.control_interface, filter);
     // Optional for ECM devices: a STALL here is not an error.
-    let _ = host::control(route, max_packet, control(setup), &mut []).await;
+    let _ = host::control(route, max_packet, setup, &mut []).await;
     let frame_limit = usize::from(function.max_segment_size()).min(host::BUFFER_SIZE);
     log(format!(
         "network {}: CDC-ECM, MAC {}",
@@ -79,8 +78,8 @@ pub async fn run(adapter: Attached) {
         max_packet: function.bulk_out.max_packet_size(),
         toggle: false,
     };
-    super::executor::spawn(send_frames(id, route, send_endpoint, link));
-    receive_frames(id, route, receive_endpoint, frame_limit, link).await;
+    super::executor::spawn(send_frames(id, route, max_packet, send_endpoint, link));
+    receive_frames(id, route, max_packet, receive_endpoint, frame_limit, link).await;
     crate::net::link_down(link);
 }
 
@@ -88,6 +87,7 @@ pub async fn run(adapter: Attached) {
 async fn receive_frames(
     id: u32,
     route: Route,
+    max_packet0: u8,
     mut endpoint: Endpoint,
     frame_limit: usize,
     link: u32,
@@ -105,9 +105,8 @@ async fn receive_frames(
             }
             Ok(_) | Err(TransferError::Timeout) => errors = 0,
             Err(TransferError::Stall) => {
-                endpoint.toggle = false;
-                let halt = SetupPacket::clear_endpoint_halt(0x80 | endpoint.number);
-                let _ = host::control(route, 8, halt.to_bytes(), &mut []).await;
+                let address = 0x80 | endpoint.number;
+                host::clear_halt(route, max_packet0, &mut endpoint, address).await;
             }
             Err(error) => {
                 errors += 1;
@@ -125,16 +124,15 @@ async fn receive_frames(
 }
 
 /// Sends the frames the stack queued until the adapter goes away.
-async fn send_frames(id: u32, route: Route, mut endpoint: Endpoint, link: u32) {
+async fn send_frames(id: u32, route: Route, max_packet0: u8, mut endpoint: Endpoint, link: u32) {
     while attached(id) && crate::net::link_is(link) {
         let frame = poll_until(crate::net::take_frame_to_send, now_micros() + 1_000_000).await;
         let Some(frame) = frame else { continue };
         if let Err(error) = host::transfer_out(route, &mut endpoint, &frame).await {
             crate::net::count_send_error();
             if error == TransferError::Stall {
-                endpoint.toggle = false;
-                let halt = SetupPacket::clear_endpoint_halt(endpoint.number);
-                let _ = host::control(route, 8, halt.to_bytes(), &mut []).await;
+                let address = endpoint.number;
+                host::clear_halt(route, max_packet0, &mut endpoint, address).await;
             }
         }
     }
