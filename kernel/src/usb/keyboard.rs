@@ -16,7 +16,7 @@ use usbproto::{
 use super::{
     attached,
     executor::sleep_ms,
-    host::{self, Endpoint, Route},
+    host::{self, Endpoint},
     log, now_ms, Attached,
 };
 use crate::{sync::IrqLock, time::now_micros};
