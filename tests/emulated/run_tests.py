@@ -996,18 +996,25 @@ def test_usb_keyboard_ctrl_c_interrupts_and_key_events(make_board):
     time.sleep(1.0)
     board.monitor_command("sendkey ctrl-c")
     board.expect(r"KeyboardInterrupt\r\n>>> ", timeout=60)
-    # Raw key events: a press and a release of "a" (usage 4), with its name.
-    board.run("import keyboard; keyboard.events()")
-    board.monitor_command("sendkey a")
-    time.sleep(0.5)
-    # The "a" also went to the console line: drop it before the next command.
+    # Raw key events: a press and a release of "a" (usage 4), with its name. The board waits
+    # for both events before printing them (the key also goes to the console's input).
+    board.run("import keyboard, time; keyboard.events()")
+    wait_line = ("exec(\"print('WAIT' + 'ING')\\nwhile keyboard.pending() < 2: "
+                 "time.sleep(0.01)\")\r")
+    board.send(wait_line)
+    board.expect(r"\r\nWAITING\r\n", timeout=30)
+    press(board, "a")
+    board.expect(r">>> ", timeout=30)
+    # The "a" waits at the new prompt: erase it before the next command.
     board.send("\x7f")
     output = board.run("print([(e.key, e.action, e.name) for e in keyboard.events()])")
     check("(4, 1, 'a'), (4, 0, 'a')" in output, f"key events: {output!r}")
     check(board.run("keyboard.set_layout('xx')").count("ValueError") == 1, "bad layout")
     board.run("keyboard.set_layout('de')")
-    board.monitor_command("sendkey y")  # the key labelled Z on a German keyboard
-    time.sleep(0.5)
+    board.send(wait_line)
+    board.expect(r"\r\nWAITING\r\n", timeout=30)
+    press(board, "y")  # the key labelled Z on a German keyboard
+    board.expect(r">>> ", timeout=30)
     board.send("\r")
     board.expect(r"NameError: name 'z' is not defined", timeout=30)
 
