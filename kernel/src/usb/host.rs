@@ -91,6 +91,35 @@ pub struct Endpoint {
     pub toggle: bool,
 }
 
+impl Endpoint {
+    /// The endpoint a descriptor describes, with its toggle at DATA0.
+    pub fn new(descriptor: &usbproto::EndpointDescriptor, kind: u8) -> Self {
+        Self {
+            number: descriptor.number(),
+            kind,
+            max_packet: descriptor.max_packet_size(),
+            toggle: false,
+        }
+    }
+}
+
+/// Errors in a row after which a class driver considers its device gone.
+pub const GIVE_UP_AFTER: u32 = 8;
+
+/// How often to poll an interrupt endpoint, in ms: its interval at `speed`, within
+/// `minimum..=maximum` (`fallback` when the descriptor gives none).
+pub fn poll_interval_ms(
+    descriptor: &usbproto::EndpointDescriptor,
+    speed: Speed,
+    fallback: u64,
+    minimum: u64,
+    maximum: u64,
+) -> u64 {
+    descriptor
+        .polling_interval_microseconds(speed)
+        .map_or(fallback, |us| u64::from(us / 1_000).clamp(minimum, maximum))
+}
+
 /// A channel held for one transfer; released when dropped.
 struct Channel(usize);
 

@@ -12,9 +12,6 @@ use super::{
 };
 use crate::time::now_micros;
 
-/// Errors in a row after which the hub is considered gone.
-const GIVE_UP_AFTER: u32 = 8;
-
 /// Polls of the status endpoint are at least this far apart (ms), and at most this far,
 /// whatever the hub's interval says (QEMU's hub asks for 255 ms: a device plugged in would
 /// wait that long to be noticed; a poll costs about a thousand instructions).
@@ -32,17 +29,14 @@ pub async fn run(hub: Attached) {
         log(format!("hub {}: no status endpoint", route.address));
         return;
     };
-    let interval_ms = status_endpoint
-        .polling_interval_microseconds(route.speed)
-        .map_or(MIN_POLL_MS, |us| {
-            u64::from(us / 1_000).clamp(MIN_POLL_MS, MAX_POLL_MS)
-        });
-    let mut endpoint = Endpoint {
-        number: status_endpoint.number(),
-        kind: 3,
-        max_packet: status_endpoint.max_packet_size(),
-        toggle: false,
-    };
+    let interval_ms = host::poll_interval_ms(
+        status_endpoint,
+        route.speed,
+        MIN_POLL_MS,
+        MIN_POLL_MS,
+        MAX_POLL_MS,
+    );
+    let mut endpoint = Endpoint::new(status_endpoint, 3);
     let mut buffer = [0u8; HubDescriptor::MAX_LENGTH as usize];
     let descriptor = match host::control(
         route,
@@ -96,7 +90,7 @@ pub async fn run(hub: Attached) {
             }
             Err(error) => {
                 errors += 1;
-                if errors >= GIVE_UP_AFTER {
+                if errors >= host::GIVE_UP_AFTER {
                     log(format!(
                         "hub {}: not answering ({error:?}), ignored",
                         route.address

@@ -47,9 +47,6 @@ static BYTES_TYPED: AtomicU32 = AtomicU32::new(0);
 static LAST_REPORT_POLL_US: AtomicU32 = AtomicU32::new(0);
 static LAST_EMPTY_POLL_US: AtomicU32 = AtomicU32::new(0);
 
-/// Errors in a row after which the keyboard is considered gone.
-const GIVE_UP_AFTER: u32 = 8;
-
 /// The settings in effect.
 pub fn settings() -> Settings {
     SETTINGS.lock(|settings| {
@@ -130,15 +127,8 @@ pub async fn run(keyboard_device: Attached) {
         return;
     };
     // Poll at the endpoint's interval, but at least every 20 ms so repeats stay smooth.
-    let interval_ms = report_endpoint
-        .polling_interval_microseconds(route.speed)
-        .map_or(10, |us| u64::from(us / 1_000).clamp(4, 20));
-    let mut endpoint = Endpoint {
-        number: report_endpoint.number(),
-        kind: 3,
-        max_packet: report_endpoint.max_packet_size(),
-        toggle: false,
-    };
+    let interval_ms = host::poll_interval_ms(report_endpoint, route.speed, 10, 4, 20);
+    let mut endpoint = Endpoint::new(report_endpoint, 3);
     // A keyboard that refuses these still sends boot reports (boot protocol is the default
     // after reset); a STALL is no reason to give up.
     let _ = host::control(
@@ -206,7 +196,7 @@ pub async fn run(keyboard_device: Attached) {
             }
             Err(error) => {
                 errors += 1;
-                if errors >= GIVE_UP_AFTER {
+                if errors >= host::GIVE_UP_AFTER {
                     log(format!(
                         "keyboard {}: not answering ({error:?})",
                         route.address

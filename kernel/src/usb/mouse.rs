@@ -34,9 +34,6 @@ static POINTER: IrqLock<Pointer> = IrqLock::new(Pointer {
     reports: 0,
 });
 
-/// Errors in a row after which the mouse is considered gone.
-const GIVE_UP_AFTER: u32 = 8;
-
 /// The pointer's state.
 pub fn pointer() -> Pointer {
     POINTER.lock(|pointer| *pointer)
@@ -54,15 +51,8 @@ pub async fn run(mouse: Attached) {
         log(format!("mouse {}: no interrupt endpoint", route.address));
         return;
     };
-    let interval_ms = report_endpoint
-        .polling_interval_microseconds(route.speed)
-        .map_or(10, |us| u64::from(us / 1_000).clamp(4, 20));
-    let mut endpoint = Endpoint {
-        number: report_endpoint.number(),
-        kind: 3,
-        max_packet: report_endpoint.max_packet_size(),
-        toggle: false,
-    };
+    let interval_ms = host::poll_interval_ms(report_endpoint, route.speed, 10, 4, 20);
+    let mut endpoint = Endpoint::new(report_endpoint, 3);
     let setup = SetupPacket::set_protocol(number, HidProtocol::Boot);
     let _ = host::control(route, max_packet, setup, &mut []).await;
     let setup = SetupPacket::set_idle(number, 0, 0);
@@ -90,7 +80,7 @@ pub async fn run(mouse: Attached) {
             }
             Err(error) => {
                 errors += 1;
-                if errors >= GIVE_UP_AFTER {
+                if errors >= host::GIVE_UP_AFTER {
                     log(format!(
                         "mouse {}: not answering ({error:?})",
                         route.address

@@ -15,9 +15,6 @@ use super::{
 };
 use crate::time::now_micros;
 
-/// Errors in a row after which the adapter is considered gone.
-const GIVE_UP_AFTER: u32 = 8;
-
 /// Runs one adapter until it goes away.
 pub async fn run(adapter: Attached) {
     let Attached { id, route, device } = adapter;
@@ -66,18 +63,8 @@ pub async fn run(adapter: Attached) {
         crate::net::format_mac(&mac)
     ));
     let link = crate::net::link_up(mac);
-    let receive_endpoint = Endpoint {
-        number: function.bulk_in.number(),
-        kind: 2,
-        max_packet: function.bulk_in.max_packet_size(),
-        toggle: false,
-    };
-    let send_endpoint = Endpoint {
-        number: function.bulk_out.number(),
-        kind: 2,
-        max_packet: function.bulk_out.max_packet_size(),
-        toggle: false,
-    };
+    let receive_endpoint = Endpoint::new(&function.bulk_in, 2);
+    let send_endpoint = Endpoint::new(&function.bulk_out, 2);
     super::executor::spawn(send_frames(id, route, max_packet, send_endpoint, link));
     receive_frames(id, route, max_packet, receive_endpoint, frame_limit, link).await;
     crate::net::link_down(link);
@@ -110,7 +97,7 @@ async fn receive_frames(
             }
             Err(error) => {
                 errors += 1;
-                if errors >= GIVE_UP_AFTER {
+                if errors >= host::GIVE_UP_AFTER {
                     log(format!(
                         "network {}: not answering ({error:?})",
                         route.address
